@@ -1,0 +1,137 @@
+"""``remediator ingest``: read scans, summarise them, optionally write findings JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from remediator.ingest.findingset import HostMatcher
+from remediator.ingest.inventory import load_inventory
+from remediator.ingest.jsonio import SCHEMA, finding_to_dict
+from remediator.ingest.reader import choose_format
+from remediator.ingest.registry import FAMILIES, FORMATS
+from remediator.ingest.summary import FileTally
+
+DESCRIPTION = """\
+Read scan reports into remediator's findings model.
+
+The format is detected from each file's content (not its name). Every open port
+becomes a 'port-open' finding; everything the scanner said about it becomes a
+finding with a stable key (address, protocol, port, check_id), so a later rescan
+can be compared key by key. With --inventory, each scanned address is mapped to
+its Ansible inventory host (ansible_host, remediator_addresses, or the host's
+name); addresses that match no host are listed, never dropped.
+"""
+
+EPILOG = """\
+formats read:
+{formats}
+
+examples:
+  remediator ingest scan.xml
+  remediator ingest q3.nessus --inventory inventory/hosts.yml
+  remediator ingest scan.xml openvas.csv -o findings.json
+  remediator ingest export.csv --format qualys --json | jq '.findings[0]'
+
+exit codes: 0 read (even if it found problems), 2 unreadable or unknown input.
+"""
+
+
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``ingest`` to the top-level parser."""
+    formats = "\n".join(f"  {f.name:<12} {f.description}" for f in FORMATS)
+    parser = subparsers.add_parser(
+        "ingest",
+        help="read scan reports (nmap, Nessus, OpenVAS, Qualys, ...) into findings",
+        description=DESCRIPTION,
+        epilog=EPILOG.format(formats=formats),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="scan report files")
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=("auto", *FAMILIES),
+        help="the scanner that wrote the files (default: detect from content)",
+    )
+    parser.add_argument(
+        "--inventory", type=Path, help="Ansible inventory to map addresses to hosts"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print findings JSON instead of a summary"
+    )
+    parser.add_argument("-o", "--output", type=Path, help="write findings JSON to this file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Stream every scan once: tally for the summary, findings to JSON when asked."""
+    for scan in args.scans:  # fail on a bad file before writing anything
+        choose_format(scan, args.format)
+    inventory = load_inventory(args.inventory) if args.inventory else None
+    matcher = HostMatcher(inventory)
+    tallies: list[FileTally] = []
+    with _json_sink(args) as sink:
+        first = True
+        for scan in args.scans:
+            scan_format = choose_format(scan, args.format)
+            tally = FileTally(str(scan), scan_format.name)
+            tallies.append(tally)
+            for report in scan_format.parse(scan, str(scan)):
+                tally.add(report)
+                host = matcher(report.host)
+                if sink is None:
+                    continue
+                for finding in report.findings:
+                    sink.write("\n" if first else ",\n")
+                    sink.write(json.dumps(finding_to_dict(finding, host), ensure_ascii=False))
+                    first = False
+        if sink is not None:
+            sink.write(f'\n], "unmatched": {json.dumps(list(matcher.unmatched))}}}\n')
+    if not args.json:
+        _print_summary(tallies, list(matcher.unmatched), args)
+    return 0
+
+
+@contextmanager
+def _json_sink(args: argparse.Namespace) -> Iterator[IO[str] | None]:
+    """A temp file the findings stream into, moved into place only when all went well."""
+    if not args.json and args.output is None:
+        yield None
+        return
+    target_dir = args.output.parent if args.output else Path(tempfile.gettempdir())
+    fd, temp_name = tempfile.mkstemp(prefix=".findings-", suffix=".json", dir=target_dir)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(f'{{"schema": "{SCHEMA}", "findings": [')
+            yield stream
+        if args.output is not None and str(args.output) != "-":
+            temp.replace(args.output)
+        else:
+            with temp.open(encoding="utf-8") as done:
+                shutil.copyfileobj(done, sys.stdout)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _print_summary(
+    tallies: list[FileTally], unmatched: list[str], args: argparse.Namespace
+) -> None:
+    for tally in tallies:
+        print("\n".join(tally.lines()))
+    if args.inventory is not None:
+        print(f"unmatched addresses ({len(unmatched)}): {', '.join(unmatched) or 'none'}")
+    if args.output is not None:
+        print(f"findings written to {args.output}")

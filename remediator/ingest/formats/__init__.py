@@ -1,0 +1,1 @@
+"""One module per scan format; see :mod:`remediator.ingest.registry`."""

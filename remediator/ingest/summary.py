@@ -1,0 +1,49 @@
+"""A streaming tally of what a scan holds, for the human summary of ``remediator ingest``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from remediator.ingest.model import HostReport, SeverityLabel
+
+SEVERITY_ORDER = (
+    SeverityLabel.CRITICAL,
+    SeverityLabel.HIGH,
+    SeverityLabel.MEDIUM,
+    SeverityLabel.LOW,
+    SeverityLabel.INFO,
+)
+
+
+@dataclass
+class FileTally:
+    """Counts for one scan file, kept while its hosts stream past."""
+
+    file: str
+    format: str = ""
+    hosts_total: int = 0
+    hosts_up: int = 0
+    open_services: int = 0
+    findings: int = 0
+    by_severity: Counter[SeverityLabel] = field(default_factory=Counter)
+
+    def add(self, report: HostReport) -> None:
+        """Count one host's report."""
+        self.hosts_total += 1
+        self.hosts_up += report.host.state == "up"
+        self.open_services += sum(1 for s in report.services if s.is_open)
+        self.findings += len(report.findings)
+        self.by_severity.update(f.severity.label for f in report.findings)
+
+    def lines(self) -> list[str]:
+        """The human summary of this file."""
+        severities = ", ".join(
+            f"{self.by_severity[label]} {label.value}" for label in SEVERITY_ORDER
+        )
+        return [
+            f"{self.file} ({self.format})",
+            f"  hosts: {self.hosts_up} up of {self.hosts_total}",
+            f"  open services: {self.open_services}",
+            f"  findings: {self.findings} ({severities})",
+        ]

@@ -1,0 +1,1 @@
+"""lab stage (to be built)."""
