@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 from remediator.errors import ScanParseError
 from remediator.ingest.formats.base import Head
 from remediator.ingest.model import HostReport
 from remediator.ingest.registry import FAMILIES, ScanFormat, detect, formats_in
+
+MAX_LOADED_BYTES: Final = 256 << 20
+"""Formats read whole (JSON, CSV, small XML reports) are refused above this size."""
 
 _KNOWN = (
     "nmap XML, Nessus v2, OpenVAS/GVM XML or CSV, Qualys XML or CSV, Nexpose, "
@@ -61,10 +65,19 @@ def read_scan(path: Path, family: str = "auto") -> Iterator[HostReport]:
     """Stream the hosts of the scan at ``path``; every fault is a ScanParseError."""
     scan_format = choose_format(path, family)
     display = str(path)
+    size = path.stat().st_size
+    if not scan_format.streaming and size > MAX_LOADED_BYTES:
+        raise ScanParseError(
+            display,
+            f"{size >> 20} MiB is too large for a {scan_format.name} file "
+            f"(limit {MAX_LOADED_BYTES >> 20} MiB; only nmap and Nessus files are streamed)",
+        )
     try:
         yield from scan_format.parse(path, display)
     except ScanParseError:
         raise
+    except RecursionError as exc:
+        raise ScanParseError(display, "structure nested too deeply to be a scan report") from exc
     except (ValueError, KeyError, IndexError, TypeError, csv.Error) as exc:
         raise ScanParseError(
             display, f"unexpected content for {scan_format.name}: {type(exc).__name__}: {exc}"

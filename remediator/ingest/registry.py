@@ -24,6 +24,8 @@ class ScanFormat:
     family: str
     module: str
     description: str
+    streaming: bool = False
+    """Read in bounded memory whatever the file size; others are size-capped."""
 
     @cached_property
     def _module(self) -> ModuleType:
@@ -42,13 +44,15 @@ class ScanFormat:
         return parse
 
 
-def _format(name: str, family: str, module: str, description: str) -> ScanFormat:
-    return ScanFormat(name, family, f"remediator.ingest.formats.{module}", description)
+def _format(
+    name: str, family: str, module: str, description: str, *, streaming: bool = False
+) -> ScanFormat:
+    return ScanFormat(name, family, f"remediator.ingest.formats.{module}", description, streaming)
 
 
 FORMATS: Final[tuple[ScanFormat, ...]] = (
-    _format("nmap", "nmap", "nmap", "nmap XML (-oX), with NSE script output"),
-    _format("nessus", "nessus", "nessus", "Nessus v2 .nessus export"),
+    _format("nmap", "nmap", "nmap", "nmap XML (-oX), with NSE script output", streaming=True),
+    _format("nessus", "nessus", "nessus", "Nessus v2 .nessus export", streaming=True),
     _format("openvas-xml", "openvas", "openvas_xml", "OpenVAS/GVM report XML"),
     _format("openvas-csv", "openvas", "openvas_csv", "OpenVAS/GVM CSV results export"),
     _format("qualys-xml", "qualys", "qualys_xml", "Qualys scan report / asset data XML"),

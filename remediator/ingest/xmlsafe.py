@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 import xml.sax
-from collections.abc import Callable, Iterator
+import xml.sax.handler
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Final, Protocol
 from xml.etree.ElementTree import Element, ParseError
+from xml.sax.expatreader import ExpatParser
 from xml.sax.handler import ContentHandler
 
 import defusedxml
@@ -33,6 +35,8 @@ from remediator.errors import ScanParseError
 CHUNK: Final = 1 << 20
 MAX_RUN: Final = 64 << 20
 """Longest run of bytes without a ``<`` we accept (one attribute or text node)."""
+
+TRUNCATED: Final = "the document ends before it is complete (a truncated or interrupted scan?)"
 
 _DECLARATION = re.compile(rb"<\?xml[\s?]")
 _UTF16_MARKS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00<\x00", b"<\x00")
@@ -112,33 +116,114 @@ def _defused_problem(exc: defusedxml.DefusedXmlException) -> str:
     return f"refused: {exc}"
 
 
-def sax_parse(path: Path, display: str, handler: ContentHandler) -> None:
-    """Stream ``path`` through ``handler`` with defusedxml's SAX parser.
+class RecordError(ValueError):
+    """Well-formed XML whose content breaks the format's own rules (a port that is no number).
 
-    The fastest safe way through a large file: no tree is built, the handler keeps
-    only what it needs.
+    A streaming handler raises it; the reader adds file, line and column, so the user sees
+    where the record is, as for any XML fault.
     """
-    parser = defusedxml.expatreader.create_parser(
+
+
+class ElementSink(Protocol):
+    """Receives a document's elements straight from expat: the fast path for big scans.
+
+    No ``AttributesImpl`` object and no SAX dispatch layer per element: ``attrs`` is the
+    plain dict expat builds. ``text`` gets character data, adjacent runs merged.
+    """
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        """An element opened."""
+
+    def end(self, name: str) -> None:
+        """An element closed."""
+
+    def text(self, data: str) -> None:
+        """Character data inside the current element."""
+
+
+class _SinkParser(defusedxml.expatreader.DefusedExpatParser):  # type: ignore[misc]
+    """defusedxml's SAX parser with the element handlers pointed straight at a sink.
+
+    ``reset`` (run on the first feed) creates the expat parser and defusedxml installs
+    its entity, external-reference and DTD guards on it; only the element and text
+    handlers are replaced afterwards, so every guard stays in force.
+    """
+
+    def __init__(self, sink: ElementSink) -> None:
+        super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        self._sink = sink
+
+    def reset(self) -> None:
+        super().reset()
+        expat = self._parser
+        expat.buffer_text = True
+        expat.StartElementHandler = self._sink.start
+        expat.EndElementHandler = self._sink.end
+        expat.CharacterDataHandler = self._sink.text
+
+
+def _sax_parser(handler: ContentHandler) -> ExpatParser:
+    parser: ExpatParser = defusedxml.expatreader.create_parser(
         forbid_dtd=False, forbid_entities=True, forbid_external=True
     )
     parser.setContentHandler(handler)
+    return parser
+
+
+def _feed(parser: ExpatParser, path: Path, display: str) -> Iterator[None]:
+    """Feed ``path`` to ``parser`` chunk by chunk, yielding after each chunk.
+
+    Streaming readers drain what their handler completed at every yield, so a file's
+    records come out while it is read and memory follows one chunk, not the file.
+    Every fault, including those the handler raises as :class:`RecordError`, becomes a
+    ScanParseError with the position.
+    """
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
     parser.setFeature(xml.sax.handler.feature_external_pes, False)
     with open_xml(path, display) as reader:
         try:
             while chunk := reader.read(CHUNK):
                 parser.feed(chunk)
+                yield
             parser.close()
         except xml.sax.SAXParseException as exc:
             raise _located(
                 display, exc.getMessage(), exc.getLineNumber(), exc.getColumnNumber()
             ) from exc
+        except RecordError as exc:
+            line, column = parser.getLineNumber(), parser.getColumnNumber()
+            raise ScanParseError(display, f"line {line}, column {column}: {exc}") from exc
         except defusedxml.DefusedXmlException as exc:
             raise ScanParseError(display, _defused_problem(exc)) from exc
         except UnicodeError as exc:
-            raise ScanParseError(
-                display, f"text is not valid in its declared encoding: {exc}"
-            ) from exc
+            problem = f"text is not valid in its declared encoding: {exc}"
+            raise ScanParseError(display, problem) from exc
+    yield
+
+
+def sax_parse(path: Path, display: str, handler: ContentHandler) -> None:
+    """Stream ``path`` through ``handler`` with defusedxml's SAX parser.
+
+    The fastest safe way through a large file: no tree is built, the handler keeps
+    only what it needs.
+    """
+    for _ in _feed(_sax_parser(handler), path, display):
+        pass
+
+
+def sax_stream(path: Path, display: str, handler: ContentHandler) -> Iterator[None]:
+    """Like :func:`sax_parse`, but yield after every chunk so the caller can drain."""
+    return _feed(_sax_parser(handler), path, display)
+
+
+def stream_elements(path: Path, display: str, sink: ElementSink) -> Iterator[None]:
+    """Stream ``path`` into ``sink`` (defusedxml's expat parser, fast path), chunk by chunk.
+
+    Yields after each chunk (and once more after the end of the document) so the
+    caller can hand on the records ``sink`` completed; the document's last fault, such
+    as a missing closing tag, is raised only after its earlier records came out.
+    """
+    return _feed(_SinkParser(sink), path, display)
 
 
 def iter_elements(
@@ -210,6 +295,3 @@ def text_of(element: Element | None, child: str = "") -> str:
     if node is None or node.text is None:
         return ""
     return node.text.strip()
-
-
-ElementHandler = Callable[[Element], None]

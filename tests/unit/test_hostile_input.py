@@ -1,0 +1,168 @@
+"""Hostile and broken scan files: one clear line, exit 2, nothing else.
+
+Every case runs the real CLI in-process with the network and file opens of the
+document watched: an XXE that reached out would be caught here, not just "not seen".
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from remediator.cli import main
+from remediator.ingest.xmlsafe import MAX_RUN
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
+
+EXPECTED_PROBLEM = {
+    "empty.xml": "file is empty",
+    "whitespace.xml": "file is empty",
+    "truncated.xml": "ends before it is complete",
+    "mismatched.xml": "mismatched tag",
+    "other_format.xml": "not a scan format remediator reads",
+    "other_format.json": "not a scan format remediator reads",
+    "utf16.xml": "UTF-16",
+    "latin1_undeclared.xml": "malformed XML: line 4, column 93",
+    "xxe_file.xml": "declares XML entities",
+    "xxe_http.nessus": "declares XML entities",
+    "xxe_parameter.xml": "declares XML entities",
+    "billion_laughs.xml": "declares XML entities",
+    "quadratic.xml": "declares XML entities",
+    "binary.bin": "binary data",
+}
+
+
+class NetworkTouchedError(AssertionError):
+    """Raised when parsing a document tried to open a socket."""
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Fail any socket creation, and record file opens outside the fixture folder."""
+    opened: list[Any] = []
+
+    def refuse_socket(*args: Any, **kwargs: Any) -> None:
+        raise NetworkTouchedError(f"socket opened while parsing: {args}")
+
+    real_open = builtins.open
+
+    def watched_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", refuse_socket)
+    monkeypatch.setattr(socket, "create_connection", refuse_socket)
+    monkeypatch.setattr(builtins, "open", watched_open)
+    yield opened
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["ingest", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_clean_error(code: int, out: str, err: str, file: Path, problem: str) -> None:
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"remediator: error: {file}: ")
+    assert problem in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("name", sorted(EXPECTED_PROBLEM))
+def test_hostile_file_is_one_clean_line(
+    name: str, capsys: pytest.CaptureFixture[str], no_network: list[Any]
+) -> None:
+    path = FIXTURES / name
+    code, out, err = run_cli(capsys, str(path))
+    assert_clean_error(code, out, err, path, EXPECTED_PROBLEM[name])
+    assert "/etc/hostname" not in [str(f) for f in no_network]
+
+
+@pytest.mark.timeout(20)
+def test_hostile_file_with_json_output_leaves_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "findings.json"
+    code, out, err = run_cli(capsys, str(FIXTURES / "truncated.xml"), "-o", str(target))
+    assert_clean_error(code, out, err, FIXTURES / "truncated.xml", "ends before it is complete")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.timeout(20)
+def test_good_file_then_bad_file_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A batch with one bad file fails whole: no findings file from the good half."""
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"schema": "remediator/findings/v1", "findings": []}))
+    target = tmp_path / "out.json"
+    code, _out, err = run_cli(
+        capsys, str(good), str(FIXTURES / "mismatched.xml"), "-o", str(target)
+    )
+    assert code == 2, err
+    assert not target.exists()
+
+
+@pytest.mark.timeout(60)
+def test_absurdly_long_attribute_is_refused_in_bounded_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long_attribute.xml"
+    with path.open("wb") as stream:
+        stream.write(b'<?xml version="1.0"?>\n<nmaprun scanner="nmap" version="7.93" args="')
+        block = b"A" * (1 << 20)
+        for _ in range((MAX_RUN >> 20) + 4):
+            stream.write(block)
+        stream.write(b'">\n</nmaprun>\n')
+    code, out, err = run_cli(capsys, str(path))
+    assert_clean_error(code, out, err, path, "longer than")
+
+
+@pytest.mark.timeout(60)
+def test_deeply_nested_json_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "nested.json"
+    depth = 200_000
+    path.write_text(
+        '{"schema": "remediator/findings/v1", "findings": ' + "[" * depth + "]" * depth + "}"
+    )
+    code, out, err = run_cli(capsys, str(path))
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert str(path) in err
+
+
+@pytest.mark.timeout(60)
+def test_absurdly_long_csv_field_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("address,protocol,port,title\n10.0.0.1,tcp,80," + "x" * (8 << 20) + "\n")
+    code, out, err = run_cli(capsys, str(path))
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert str(path) in err
+
+
+def test_missing_file_and_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.xml"
+    assert_clean_error(*run_cli(capsys, str(missing)), missing, "no such file")
+    assert_clean_error(*run_cli(capsys, str(tmp_path)), tmp_path, "is a directory")
+
+
+def test_forced_format_that_does_not_match(capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "other_format.xml"
+    code, out, err = run_cli(capsys, str(path), "--format", "openvas")
+    assert_clean_error(code, out, err, path, "does not look like openvas output")
