@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final
 
@@ -91,6 +91,12 @@ class Source:
     scanner: str = ""
     version: str = ""
     scan_time: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Old Nessus and CSV exports give local times with no zone. Scan ages are compared
+        # with "now", which needs an aware time: a time with no zone is taken as UTC.
+        if self.scan_time is not None and self.scan_time.tzinfo is None:
+            object.__setattr__(self, "scan_time", self.scan_time.replace(tzinfo=UTC))
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,6 +152,8 @@ class _SinkParser(defusedxml.expatreader.DefusedExpatParser):  # type: ignore[mi
     def __init__(self, sink: ElementSink) -> None:
         super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
         self._sink = sink
+        # Element and attribute names become shared strings: cheaper to compare and hash.
+        self.setFeature(xml.sax.handler.feature_string_interning, True)
 
     def reset(self) -> None:
         super().reset()
