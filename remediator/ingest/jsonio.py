@@ -135,10 +135,9 @@ class _Fields:
         value = self.required("port")
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.fail("port", f"{value!r} is not a port")
-        try:
-            port = int(value)
-        except ValueError:
-            raise self.fail("port", f"{value!r} is not a port") from None
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            raise self.fail("port", f"{value!r} is not a port")
+        port = int(value)
         if not 0 <= port <= 65535:
             raise self.fail("port", f"{port} is not a port")
         return port
@@ -159,7 +158,7 @@ class _Fields:
                 raise self.fail("severity", f"{value!r} is not a score or a label") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail("severity", f"{value!r} is not a score")
-        if not 0.0 <= float(value) <= 10.0:
+        if not 0 <= value <= 10:
             raise self.fail("severity", f"{value} is outside 0-10")
         return Severity(float(value), label)
 
