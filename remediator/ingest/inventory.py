@@ -9,7 +9,6 @@ hosts by :meth:`Inventory.match`.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import redirect_stderr, redirect_stdout
@@ -84,12 +83,16 @@ def load_inventory(path: Path) -> Inventory:
     """Read the inventory at ``path``; an unreadable source is an InputError, not a warning."""
     if not path.exists():
         raise InputError(f"{path}: no such inventory")
-    os.environ["ANSIBLE_INVENTORY_UNPARSED_FAILED"] = "True"
-    from ansible.errors import AnsibleError  # noqa: PLC0415 - ansible is slow to import
+    from ansible import constants  # noqa: PLC0415 - ansible is slow to import
+    from ansible.errors import AnsibleError  # noqa: PLC0415
     from ansible.inventory.manager import InventoryManager  # noqa: PLC0415
     from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415
     from ansible.vars.manager import VariableManager  # noqa: PLC0415
 
+    # Ansible only warns about an unparsable source and carries on with an empty inventory;
+    # for us that is bad input. Its config constants are read once at import, so the
+    # setting is made on the module, not through the environment.
+    constants.INVENTORY_UNPARSED_IS_FAILED = True
     noise = io.StringIO()
     loader = DataLoader()
     try:

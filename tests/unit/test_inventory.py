@@ -113,3 +113,22 @@ def test_property_every_listed_address_maps_to_its_host(
         assert _name(inventory.match(exploded)) == owner
     if str(ipaddress.ip_address(stranger)) not in owners:
         assert inventory.match(stranger) is None
+
+
+def test_unreadable_inventory_is_an_error_even_when_ansible_was_imported_first() -> None:
+    """Ansible reads its config at import: the strict setting must not depend on import order."""
+    import subprocess
+    import sys
+
+    script = (
+        "import ansible.constants\n"
+        "from pathlib import Path\n"
+        "from remediator.errors import InputError\n"
+        "from remediator.ingest.inventory import load_inventory\n"
+        "try:\n"
+        f"    load_inventory(Path({str(FIXTURES / 'broken.yml')!r}))\n"
+        "except InputError:\n"
+        "    raise SystemExit(0)\n"
+        "raise SystemExit(1)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 0
