@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from remediator import __version__
+from remediator.classify import cli as classify_cli
 from remediator.errors import RemediatorError
 from remediator.ingest import cli as ingest_cli
 
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _registrations() -> list[ingest_cli.Register]:
-    return [ingest_cli.register]
+    return [ingest_cli.register, classify_cli.register]
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -1,0 +1,244 @@
+"""``remediator policy check|init`` and ``remediator plan``: thin wiring over the classifier."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from remediator.classify.catalog_load import load_catalog
+from remediator.classify.plan import build_plan
+from remediator.classify.policy import ALL_GROUP, load_policy
+from remediator.classify.render import render_table
+from remediator.classify.starter import starter_policy
+from remediator.errors import InputError
+from remediator.ingest.findingset import load_findings
+from remediator.ingest.inventory import load_inventory
+from remediator.ingest.registry import FAMILIES
+
+POLICY_DESCRIPTION = """\
+Write down, once, which services each inventory group may expose, to whom and why.
+
+A policy (YAML) lists per inventory group the allowed services (catalog name or
+port/protocol) with their sources (any, named networks, CIDRs), a justification
+and an owner; the management access (ssh from the admin networks) that no plan
+may cut; the TLS profile; and dated exceptions. Everything not allowed is treated
+as unneeded: disabled and its port blocked.
+"""
+
+CHECK_EPILOG = """\
+examples:
+  remediator policy check policy.yml
+  remediator policy check examples/lab-policy.yml --inventory inventory/lab.yml
+
+Errors name file:line and the path in the file (groups.web.allow[2].sources).
+exit codes: 0 valid, 2 invalid.
+"""
+
+INIT_EPILOG = """\
+examples:
+  remediator policy init scan.xml --inventory hosts.yml -o policy.yml --admin 192.0.2.10/32
+
+Every observed service is written as a commented proposal under the most specific
+group of the host it was seen on. Without --admin the admin network is a placeholder
+that `policy check` rejects until you fill it in.
+"""
+
+PLAN_DESCRIPTION = """\
+Decide every finding against the policy: a PCI verdict, ordered actions and a reason.
+
+Each distinct finding (address, protocol, port, check id) gets exactly one decision:
+verdict fail/pass/excepted, the predicted ASV outcome (auto_fail, fail, special_note,
+pass), actions (disable_service, firewall_block, firewall_restrict, enforce_tls, keep,
+manual), the reason citing the policy entry or catalog fact, and PCI DSS references.
+The JSON plan (remediator/plan/v1) is the input of `remediator generate`.
+"""
+
+PLAN_EPILOG = """\
+examples:
+  remediator plan scan.xml --policy policy.yml --inventory hosts.yml
+  remediator plan findings.json --policy policy.yml --inventory hosts.yml -o plan.json
+  remediator plan q3.nessus --policy policy.yml --inventory hosts.yml --as-of 2026-12-01 --json
+
+--as-of (default: today) is the day exceptions are judged on; the same inputs and
+date give a byte-identical plan.
+exit codes: 0 planned, 2 bad input (scan, policy or inventory).
+"""
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _formatter() -> type[argparse.RawDescriptionHelpFormatter]:
+    return argparse.RawDescriptionHelpFormatter
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``policy`` (check, init) and ``plan`` to the top-level parser."""
+    _register_policy(subparsers)
+    _register_plan(subparsers)
+
+
+def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    policy = subparsers.add_parser(
+        "policy",
+        help="check or start a policy file",
+        description=POLICY_DESCRIPTION,
+        formatter_class=_formatter(),
+    )
+    actions = policy.add_subparsers(dest="policy_command", metavar="{check,init}", required=True)
+    check = actions.add_parser(
+        "check",
+        help="validate a policy file",
+        epilog=CHECK_EPILOG,
+        description="Validate a policy file against its schema, the "
+        "catalog and (optionally) an inventory.",
+        formatter_class=_formatter(),
+    )
+    check.add_argument("file", type=Path, metavar="FILE", help="the policy (YAML)")
+    check.add_argument("--inventory", type=Path, help="check group names against this inventory")
+    check.set_defaults(func=run_check)
+    init = actions.add_parser(
+        "init",
+        help="write a starter policy from a scan",
+        epilog=INIT_EPILOG,
+        description="Write a starter policy listing every observed "
+        "service as a commented proposal.",
+        formatter_class=_formatter(),
+    )
+    init.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="scan or findings files")
+    init.add_argument("--inventory", type=Path, required=True, help="Ansible inventory")
+    init.add_argument(
+        "--admin",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="admin network Ansible connects from (repeatable)",
+    )
+    init.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    init.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    init.set_defaults(func=run_init)
+
+
+def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = subparsers.add_parser(
+        "plan",
+        help="decide every finding against the policy",
+        description=PLAN_DESCRIPTION,
+        epilog=PLAN_EPILOG,
+        formatter_class=_formatter(),
+    )
+    plan.add_argument(
+        "scans",
+        nargs="+",
+        type=Path,
+        metavar="SCAN|FINDINGS",
+        help="scan reports or findings JSON from `remediator ingest -o`",
+    )
+    plan.add_argument("--policy", type=Path, required=True, help="policy file (YAML)")
+    plan.add_argument("--inventory", type=Path, required=True, help="Ansible inventory")
+    plan.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="judge exceptions on this day (YYYY-MM-DD; default today)",
+    )
+    plan.add_argument(
+        "--format",
+        default="auto",
+        choices=("auto", *FAMILIES),
+        help="scanner format of the inputs (default: detect)",
+    )
+    plan.add_argument("-o", "--output", type=Path, help="write the JSON plan to this file")
+    plan.add_argument("--json", action="store_true", help="print the JSON plan, not the table")
+    plan.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show only the N worst decisions in the table",
+    )
+    plan.set_defaults(func=run_plan)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate a policy; print a one-line summary."""
+    inventory = load_inventory(args.inventory) if args.inventory else None
+    policy = load_policy(args.file, inventory)
+    today = date.today()
+    expired = sum(1 for e in policy.exceptions if not e.active_on(today))
+    allows = sum(len(g.allow) for g in policy.groups.values())
+    print(
+        f"{args.file}: valid: {len(policy.groups)} groups, {allows} allow entries, "
+        f"{len(policy.exceptions)} exceptions ({expired} expired as of {today.isoformat()})"
+    )
+    if inventory is not None:
+        for host in inventory.hosts:
+            if ALL_GROUP not in policy.groups and not set(host.groups) & set(policy.groups):
+                print(
+                    f"warning: host {host.name} is in no policy group: every service found "
+                    f"on it is unneeded (disabled and blocked)",
+                    file=sys.stderr,
+                )
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """Write the starter policy."""
+    if args.output is not None and args.output.exists() and not args.force:
+        raise InputError(f"{args.output}: exists; use --force to overwrite")
+    inventory = load_inventory(args.inventory)
+    findings = load_findings(args.scans, inventory=inventory)
+    text = starter_policy(findings, inventory, load_catalog(), args.admin)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+        print(
+            f"wrote {args.output}: uncomment what the business needs, then "
+            f"`remediator policy check {args.output}`",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Build the plan; print it as a table or JSON, write it with -o."""
+    inventory = load_inventory(args.inventory)
+    policy = load_policy(args.policy, inventory)
+    findings = load_findings(args.scans, args.format, inventory)
+    plan = build_plan(findings, policy, inventory, args.as_of or date.today())
+    text = plan.dumps()
+    if args.output is not None:
+        write_atomically(args.output, text)
+    if args.json:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.write(render_table(plan, args.limit))
+        if args.output is not None:
+            print(f"plan written to {args.output}")
+    return 0
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temp file beside ``path``, then rename it into place."""
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        Path(temp).replace(path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc

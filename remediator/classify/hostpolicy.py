@@ -1,0 +1,134 @@
+"""The policy as it applies to one inventory host: its groups' entries merged.
+
+A host is in several groups (``web`` and ``linux``); what it may expose is the union of
+its groups' allow lists plus ``all``, minus any deny. The management port is the host's
+own ``ansible_port``, else the policy's, else the catalog port of the management service
+(so no code ever assumes 22).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
+from remediator.classify.policy import (
+    ALL_GROUP,
+    AllowEntry,
+    DenyEntry,
+    GroupPolicy,
+    Policy,
+    TlsSetting,
+)
+from remediator.classify.sources import Sources
+from remediator.ingest.inventory import InventoryHost
+
+FIREWALL_BACKEND_VAR = "remediator_firewall_backend"
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Everything the policy says about one host."""
+
+    host: InventoryHost
+    groups: tuple[str, ...]
+    allow: tuple[AllowEntry, ...]
+    deny: tuple[DenyEntry, ...]
+    management_service: str
+    management_port: PortKey
+    management_sources: Sources
+    tls: TlsSetting
+    firewall_backend: str | None
+    remove_packages: bool
+
+    def allowed(
+        self, key: PortKey, service: ServiceEntry | None, catalog: Catalog
+    ) -> tuple[AllowEntry, ...]:
+        """The allow entries that cover a port (by its port or by its identified service)."""
+        return tuple(
+            e for e in self.allow if _matches(e.ref.service, e.ref.ports(catalog), key, service)
+        )
+
+    def denied(
+        self, key: PortKey, service: ServiceEntry | None, catalog: Catalog
+    ) -> DenyEntry | None:
+        """The first deny entry that covers a port, if any (deny beats allow)."""
+        for entry in self.deny:
+            if _matches(entry.ref.service, entry.ref.ports(catalog), key, service):
+                return entry
+        return None
+
+    def allowed_service(self, name: str, catalog: Catalog) -> tuple[AllowEntry, ...]:
+        """Allow entries for a catalog service (by name or by one of its ports)."""
+        entry = catalog.services[name]
+        return tuple(
+            e for e in self.allow if e.ref.service == name or e.ref.ports(catalog) & entry.ports
+        )
+
+    def is_management(self, protocol: str, port: int) -> bool:
+        """Whether ``port/protocol`` is how Ansible reaches this host."""
+        return (protocol, port) == self.management_port
+
+
+def _matches(
+    ref_service: str | None, ports: frozenset[PortKey], key: PortKey, service: ServiceEntry | None
+) -> bool:
+    if key in ports:
+        return True
+    return service is not None and ref_service == service.name
+
+
+def applicable_groups(policy: Policy, host: InventoryHost) -> tuple[GroupPolicy, ...]:
+    """``all`` first, then the host's groups the policy names, alphabetically."""
+    names = [ALL_GROUP, *sorted(g for g in host.groups if g != ALL_GROUP)]
+    return tuple(policy.groups[n] for n in names if n in policy.groups)
+
+
+def default_management_port(policy: Policy, catalog: Catalog) -> PortKey:
+    """The policy's management port, else the lowest TCP port of the management service."""
+    if policy.management.port is not None:
+        return ("tcp", policy.management.port)
+    entry = catalog.services[policy.management.service]
+    tcp = sorted(port for proto, port in entry.ports if proto == "tcp")
+    return ("tcp", tcp[0]) if tcp else sorted(entry.ports)[0]
+
+
+def management_port(policy: Policy, catalog: Catalog, host: InventoryHost) -> PortKey:
+    """How Ansible reaches ``host``: its ansible_port, else the policy/catalog default."""
+    if host.port is not None:
+        return ("tcp", host.port)
+    return default_management_port(policy, catalog)
+
+
+def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPolicy:
+    """Merge the groups that apply to ``host`` into its :class:`HostPolicy`."""
+    groups = applicable_groups(policy, host)
+    return HostPolicy(
+        host=host,
+        groups=tuple(g.name for g in groups),
+        allow=tuple(e for g in groups for e in g.allow),
+        deny=tuple(e for g in groups for e in g.deny),
+        management_service=policy.management.service,
+        management_port=management_port(policy, catalog, host),
+        management_sources=policy.management.sources,
+        tls=_strictest_tls(policy, catalog, groups),
+        firewall_backend=host.var(FIREWALL_BACKEND_VAR)
+        or next((g.firewall_backend for g in groups if g.firewall_backend), None)
+        or policy.firewall_backend,
+        remove_packages=_remove_packages(policy, groups),
+    )
+
+
+def _strictest_tls(policy: Policy, catalog: Catalog, groups: tuple[GroupPolicy, ...]) -> TlsSetting:
+    """Where groups disagree the stricter setting wins: it satisfies both."""
+    settings = [g.tls for g in groups if g.tls is not None] or [policy.tls]
+    return max(
+        settings, key=lambda s: (s.profile == "modern", catalog.protocol_rank(s.min_version))
+    )
+
+
+def _remove_packages(policy: Policy, groups: tuple[GroupPolicy, ...]) -> bool:
+    """Package removal is irreversible: any group saying no wins over one saying yes."""
+    said = [g.remove_packages for g in groups if g.remove_packages is not None]
+    if said:
+        return all(said)
+    return policy.remove_packages

@@ -1,0 +1,95 @@
+"""Scanned addresses to inventory hosts, their merged policy, and whether they are Windows."""
+
+from __future__ import annotations
+
+from remediator.classify.catalog import Catalog
+from remediator.classify.hostpolicy import HostPolicy, host_policy
+from remediator.classify.policy import Policy
+from remediator.ingest.findingset import FindingSet
+from remediator.ingest.inventory import Inventory, InventoryHost
+from remediator.ingest.model import ScannedHost
+
+WINDOWS_CONNECTIONS = frozenset({"winrm", "psrp"})
+
+
+def windows_reason(host: InventoryHost | None, scanned: ScannedHost | None) -> str | None:
+    """Why a host counts as Windows (inventory facts first, then the scan's OS), or None.
+
+    An explicit ``remediator_os`` in the inventory settles it either way, since scanners'
+    OS guesses are guesses.
+    """
+    if host is not None:
+        declared = (host.var("remediator_os") or "").strip().lower()
+        if declared:
+            return "inventory remediator_os=windows" if declared == "windows" else None
+        if (host.var("ansible_os_family") or "").lower() == "windows":
+            return "inventory ansible_os_family=Windows"
+        connection = (host.var("ansible_connection") or "").lower()
+        if connection in WINDOWS_CONNECTIONS:
+            return f"inventory ansible_connection={connection}"
+    if scanned is not None and "windows" in scanned.os.lower():
+        return f"scan OS {scanned.os[:80]!r}"
+    return None
+
+
+def _os_first(host: ScannedHost) -> tuple[bool, str, str]:
+    """Scans that name a Windows OS first, then by text: the pick never depends on order."""
+    return ("windows" not in host.os.lower(), host.os, host.address)
+
+
+class HostResolver:
+    """Answers per scanned address: which inventory host, its policy, Windows or not."""
+
+    def __init__(
+        self, policy: Policy, inventory: Inventory, catalog: Catalog, findings: FindingSet
+    ) -> None:
+        self.policy = policy
+        self.inventory = inventory
+        self.catalog = catalog
+        self.findings = findings
+        self.scanned: dict[str, ScannedHost] = {}
+        for scanned in sorted(findings.hosts, key=_os_first):
+            self.scanned.setdefault(scanned.address, scanned)
+        self._names: dict[str, str | None] = {}
+        self._policies: dict[str, HostPolicy] = {}
+
+    def name_of(self, address: str) -> str | None:
+        """The inventory host name of a scanned address."""
+        if address not in self._names:
+            name = self.findings.inventory_host(address)
+            if name is None:
+                scanned = self.scanned.get(address)
+                found = self.inventory.match(address, scanned.hostnames if scanned else ())
+                name = found.name if found else None
+            self._names[address] = name
+        return self._names[address]
+
+    def inventory_host(self, address: str) -> InventoryHost | None:
+        """The inventory host of a scanned address."""
+        name = self.name_of(address)
+        return self.inventory.host(name) if name is not None else None
+
+    def policy_for(self, address: str) -> HostPolicy | None:
+        """The merged policy of the host behind ``address`` (None when unmanaged)."""
+        host = self.inventory_host(address)
+        return self.policy_for_host(host) if host is not None else None
+
+    def windows_reason(self, address: str) -> str | None:
+        """Why the host behind ``address`` is Windows, or None."""
+        host = self.inventory_host(address)
+        candidates = [
+            self.scanned[a]
+            for a in (address, *(host.addresses if host else ()))
+            if a in self.scanned
+        ]
+        return windows_reason(host, min(candidates, key=_os_first) if candidates else None)
+
+    def all_policies(self) -> dict[str, HostPolicy]:
+        """Every inventory host's policy, by name (also hosts the scan did not see)."""
+        return {h.name: self.policy_for_host(h) for h in self.inventory.hosts}
+
+    def policy_for_host(self, host: InventoryHost) -> HostPolicy:
+        """The merged policy of an inventory host."""
+        if host.name not in self._policies:
+            self._policies[host.name] = host_policy(self.policy, self.catalog, host)
+        return self._policies[host.name]

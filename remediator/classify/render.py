@@ -1,0 +1,91 @@
+"""The plan as a terminal table, worst first.
+
+Titles and service names come from scans and may hold control characters meant for a
+terminal; every cell is made printable before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from remediator.classify.decision import Decision
+from remediator.classify.plan import Plan
+
+ASV_RANK = {"auto_fail": 3, "fail": 2, "special_note": 1, "pass": 0}
+VERDICT_RANK = {"fail": 2, "excepted": 1, "pass": 0}
+COLUMNS = ("SEV", "ASV", "VERDICT", "HOST", "PORT", "SERVICE", "KIND", "ACTIONS", "FINDING")
+WIDTHS = (9, 11, 8, 16, 11, 14, 22, 36, 60)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidi characters shown as escapes, never interpreted."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def severity_order(decisions: Sequence[Decision]) -> list[Decision]:
+    """Worst first: ASV outcome, then CVSS score, then verdict; ties by finding key."""
+    return sorted(
+        decisions,
+        key=lambda d: (
+            -ASV_RANK.get(d.asv, 0),
+            -d.severity,
+            -VERDICT_RANK.get(d.verdict, 0),
+            d.host or "",
+            d.key,
+        ),
+    )
+
+
+def _cell(text: str, width: int) -> str:
+    text = printable(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _row(decision: Decision) -> tuple[str, ...]:
+    actions = "+".join(a.type for a in decision.actions) or "-"
+    return (
+        f"{decision.severity:.1f} {decision.severity_label[:4]}",
+        decision.asv,
+        decision.verdict,
+        decision.host or f"({decision.address})",
+        f"{decision.port}/{decision.protocol}",
+        decision.service or decision.scanner_service or "?",
+        decision.kind,
+        actions,
+        decision.title,
+    )
+
+
+def render_table(plan: Plan, limit: int | None = None) -> str:
+    """The decisions as a fixed-width table sorted by severity, then a summary line."""
+    rows = [_row(d) for d in severity_order(plan.decisions)]
+    shown = rows if limit is None else rows[:limit]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, WIDTHS, strict=True)).rstrip()]
+    for row in shown:
+        lines.append(
+            "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, WIDTHS, strict=True)).rstrip()
+        )
+    if len(shown) < len(rows):
+        lines.append(f"... {len(rows) - len(shown)} more (see the JSON plan)")
+    lines.append(summary_line(plan))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(plan: Plan) -> str:
+    """One line of totals and warnings (stale scans, unmatched addresses, expired exceptions)."""
+    summary = plan.summary()
+    verdicts = ", ".join(f"{v} {k}" for k, v in summary["verdicts"].items()) or "no findings"
+    parts = [f"{summary['decisions']} decisions ({verdicts}) for {len(plan.hosts)} inventory hosts"]
+    if plan.scan_age.stale:
+        parts.append(
+            f"WARNING: scan is {plan.scan_age.age_days} days old "
+            f"(policy max {plan.scan_age.max_age_days})"
+        )
+    if plan.unmatched:
+        parts.append(f"WARNING: {len(plan.unmatched)} scanned addresses match no inventory host")
+    expired = {d.exception.path for d in plan.decisions if d.exception and not d.exception.active}
+    if expired:
+        parts.append(f"expired exceptions ignored: {', '.join(sorted(expired))}")
+    return "; ".join(parts)

@@ -1,0 +1,144 @@
+"""What every rule is, and the building blocks rules share.
+
+A rule is a small class with an ``id``, the PCI DSS requirements it rests on, a test
+(:meth:`Rule.applies`) and a decision (:meth:`Rule.decide`). The ordered registry in
+:mod:`remediator.classify.rules` is tried top to bottom; the first rule that applies
+decides. Rules never touch I/O: they read a :class:`FindingContext` and return an
+:class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from remediator.classify.actions import Action, DisableService, EnforceTls, FirewallBlock
+from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+
+
+class Rule(ABC):
+    """One kind of finding and how the policy answers it."""
+
+    id: ClassVar[str]
+    pci: ClassVar[tuple[str, ...]]
+    summary: ClassVar[str]
+
+    @abstractmethod
+    def applies(self, ctx: FindingContext) -> bool:
+        """Whether this rule decides ``ctx``."""
+
+    @abstractmethod
+    def decide(self, ctx: FindingContext) -> Outcome:
+        """The decision for ``ctx``; called only when :meth:`applies` said yes."""
+
+
+def unapproved(ctx: FindingContext) -> bool:
+    """A port on a managed host the policy does not allow (needed ports are decided earlier)."""
+    return ctx.host is not None and ctx.finding.port > 0 and not ctx.exposure_allowed
+
+
+def also_resolves(ctx: FindingContext) -> str:
+    """For a non-exposure finding on a port being closed: closing it resolves this one too."""
+    if ctx.kind.id in EXPOSURE_KINDS:
+        return ""
+    return f" Closing the port also resolves this finding ({ctx.kind.title})."
+
+
+def policy_denial(ctx: FindingContext) -> str:
+    """Why the exposure is not allowed, citing the policy."""
+    if ctx.denied is not None:
+        why = f": {ctx.denied.reason}" if ctx.denied.reason else ""
+        return f"the policy denies it ({ctx.denied.path}{why})"
+    groups = ", ".join(ctx.host.groups) if ctx.host and ctx.host.groups else "none"
+    return f"no allow entry of the host's policy groups ({groups}) covers it"
+
+
+def removal(ctx: FindingContext) -> tuple[tuple[Action, ...], str]:
+    """Disable the service *and* block its port, unless something else needs it running.
+
+    The service keeps running (only the port is blocked) when the catalog says the host
+    itself uses it (``keep_running``) or when its units also provide a service the policy
+    allows on this host (dovecot serves both 143 and the allowed 993).
+    """
+    protocol, port = ctx.port_key
+    block = FirewallBlock(protocol, port)
+    if ctx.service is not None and ctx.service.keep_running:
+        return (block,), f"Only the port is blocked: {ctx.service.keep_running}"
+    if ctx.shared_with:
+        shared = ", ".join(ctx.shared_with)
+        return (block,), (
+            f"Only the port is blocked: the same daemon also provides allowed "
+            f"{shared}, so it keeps running."
+        )
+    service = ctx.service
+    linux = service.linux if service is not None else None
+    disable = DisableService(
+        protocol=protocol,
+        port=port,
+        service=service.name if service else None,
+        units=linux.units if linux else (),
+        sockets=linux.sockets if linux else (),
+        inetd=linux.inetd if linux else (),
+        packages=linux.packages if linux else (),
+        windows=service.windows if service else (),
+    )
+    return (
+        disable,
+        block,
+    ), "It is disabled and its port blocked (PCI DSS 2.2.4: disabling beats a firewall alone)."
+
+
+def enforce_tls(ctx: FindingContext, *, require_tls_for_auth: bool = False) -> EnforceTls | None:
+    """The enforce_tls action for the finding's port, or None when no daemon can take it.
+
+    The daemon is recognised from the scanner's product text; failing that, the
+    service's candidate daemons are listed for the generator to probe on the host.
+    """
+    if ctx.host is None:
+        return None
+    daemon = ctx.catalog.daemon_for(ctx.product) if ctx.product else None
+    candidates = ctx.service.tls_daemons if ctx.service else ()
+    if daemon is None and not candidates:
+        return None
+    setting = ctx.host.tls
+    profile = ctx.catalog.profiles[setting.profile]
+    rank = ctx.catalog.protocol_rank
+    protocols = tuple(p for p in profile.protocols if rank(p) >= rank(setting.min_version))
+    return EnforceTls(
+        protocol=ctx.finding.protocol,
+        port=ctx.finding.port,
+        daemon=daemon.name if daemon else None,
+        candidates=(daemon.name,) if daemon else candidates,
+        profile=profile.name,
+        min_version=setting.min_version,
+        protocols=protocols,
+        ciphers=profile.ciphers,
+        require_tls_for_auth=require_tls_for_auth,
+    )
+
+
+def client_impacts(ctx: FindingContext) -> tuple[str, ...]:
+    """Known client effects of enforcing the host's TLS profile on this service."""
+    if ctx.host is None:
+        return ()
+    name = ctx.service.name if ctx.service else ""
+    profile = ctx.host.tls.profile
+    return tuple(
+        i.impact
+        for i in ctx.catalog.impacts
+        if (name and name in i.services) or profile in i.profiles
+    )
+
+
+def asv_note(ctx: FindingContext) -> str:
+    """What the ASV would make of the finding, for reasons."""
+    if ctx.asv == "auto_fail":
+        return (
+            f"The ASV fails this automatically ({ctx.asv_why}), whatever its CVSS "
+            f"({ctx.score:.1f})."
+        )
+    if ctx.asv == "fail":
+        return f"The ASV fails it: {ctx.asv_why}."
+    if ctx.asv == "special_note":
+        return f"The ASV needs a written declaration for it (special note: {ctx.asv_why})."
+    return f"It does not fail the ASV scan by itself ({ctx.asv_why})."

@@ -1,0 +1,42 @@
+"""A data store reachable from the scanner without the policy's approval."""
+
+from __future__ import annotations
+
+from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.rules.base import (
+    Rule,
+    also_resolves,
+    asv_note,
+    policy_denial,
+    removal,
+    unapproved,
+)
+
+
+class DatabaseExposedRule(Rule):
+    """Databases and caches (MySQL, PostgreSQL, Redis, memcached, ...) on unapproved ports."""
+
+    id = "database-exposed"
+    pci = ("1.4.4", "1.3.1", "2.2.4")
+    summary = "database/cache exposed: disabled and blocked (an ASV automatic failure)"
+
+    def applies(self, ctx: FindingContext) -> bool:
+        return unapproved(ctx) and ctx.service is not None and ctx.service.category == "database"
+
+    def decide(self, ctx: FindingContext) -> Outcome:
+        actions, how = removal(ctx)
+        safer = (
+            f" Safer setup: {ctx.service.replacement}."
+            if ctx.service and ctx.service.replacement
+            else ""
+        )
+        return Outcome(
+            actions=actions,
+            reason=(
+                f"{ctx.label} is a data store reachable from the scanner and "
+                f"{policy_denial(ctx)}; stored data must not be directly reachable from "
+                f"untrusted networks (PCI DSS 1.4.4). {asv_note(ctx)} {how}{safer}"
+                f"{also_resolves(ctx)}"
+            ),
+            policy_fail=True,
+        )

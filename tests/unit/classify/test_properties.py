@@ -1,0 +1,134 @@
+"""Properties over random policies and random samples of real corpus findings.
+
+* every distinct finding key gets exactly one decision;
+* no decision closes the management port or narrows it below the admin networks,
+  whatever the policy allows, denies or excepts and whichever port Ansible uses;
+* the same inputs and date give the same plan bytes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from remediator.classify.actions import FirewallRestrict, Keep
+from remediator.classify.catalog_load import load_catalog
+from remediator.classify.plan import build_plan
+from remediator.classify.policy import load_policy
+from remediator.classify.sources import make_sources, parse_network
+from remediator.ingest.findingset import FindingSet
+from remediator.ingest.inventory import Inventory, InventoryHost
+from remediator.ingest.model import Finding
+from tests.unit.classify.helpers import HEADER, readable_corpus
+
+ADMINS = make_sources(["admins"], [parse_network("192.0.2.0/24")])
+GROUPS = ("g0", "g1", "g2")
+SOURCES = ("[any]", "[internal]", "[admins]", "[203.0.113.0/24]", "[internal, admins]")
+SERVICES = sorted(load_catalog().services)
+KINDS = sorted(load_catalog().kinds)
+
+
+def all_findings() -> list[Finding]:
+    return [f for _, reports in readable_corpus() for r in reports for f in r.findings]
+
+
+POOL = all_findings()
+PORTS = sorted({f.port for f in POOL if f.port > 0})
+
+
+@st.composite
+def allow_entry(draw: st.DrawFn, management_ports: set[int]) -> tuple[frozenset[object], str]:
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(SERVICES))
+        ref, ports = f"service: {name}", load_catalog().services[name].ports
+        touches = name == "ssh" or any(p in management_ports for _, p in ports)
+    else:
+        port = draw(st.sampled_from(PORTS))
+        ref, ports = f"port: {port}, protocol: tcp", frozenset({("tcp", port)})
+        touches = port in management_ports or port == 22
+    sources = draw(st.sampled_from(SOURCES))
+    if touches and sources not in {"[any]", "[admins]", "[internal, admins]"}:
+        sources = "[internal, admins]"  # a policy cutting management is refused at load
+    needs = ", needs: [mysql]" if draw(st.booleans()) else ""
+    line = f"      - {{{ref}, sources: {sources}{needs}, justification: j, owner: o}}"
+    return frozenset(ports), line
+
+
+@st.composite
+def scenario(draw: st.DrawFn) -> tuple[list[Finding], Inventory, str, date]:
+    findings = draw(st.lists(st.sampled_from(POOL), min_size=1, max_size=60))
+    addresses = sorted({f.address for f in findings})
+    hosts = []
+    for index, address in enumerate(addresses):
+        ports = sorted({f.port for f in findings if f.address == address and f.protocol == "tcp"})
+        port = draw(st.sampled_from([None, 22, *ports[:5]]))
+        groups = tuple(sorted(draw(st.sets(st.sampled_from(GROUPS), max_size=2))))
+        hosts.append(InventoryHost(f"h{index}", (address,), groups, port if port else None))
+    inventory = Inventory("generated", tuple(hosts), GROUPS)
+    management_ports = {h.port for h in hosts if h.port is not None}
+    lines = ["groups:"]
+    for group in GROUPS:
+        entries, taken = [], set()
+        for ports, line in draw(st.lists(allow_entry(management_ports), max_size=4)):
+            if not ports & taken:  # a port allowed twice in a group is refused at load
+                entries.append(line)
+                taken |= ports
+        lines += [f"  {group}:", "    allow:", *entries] if entries else [f"  {group}: {{}}"]
+    if draw(st.booleans()):
+        kind = draw(st.sampled_from(KINDS))
+        expires = draw(st.dates(date(2025, 1, 1), date(2028, 1, 1)))
+        lines += [
+            "exceptions:",
+            f"  - {{kind: '{kind}', justification: j, approved_by: a, "
+            f"expires: {expires.isoformat()}}}",
+        ]
+    as_of = date(2026, 11, 25) + timedelta(days=draw(st.integers(-400, 400)))
+    return findings, inventory, HEADER + "\n".join(lines) + "\n", as_of
+
+
+def plan_of(
+    directory: Path, findings: list[Finding], inventory: Inventory, policy_text: str, as_of: date
+) -> str:
+    path = directory / "policy.yml"
+    path.write_text(policy_text, encoding="utf-8")
+    policy = load_policy(path, inventory)
+    names = {h.addresses[0]: h.name for h in inventory.hosts}
+    scanned = tuple({f.address: f.host for f in findings}.values())
+    finding_set = FindingSet(tuple(findings), scanned, host_names=names)
+    plan = build_plan(finding_set, policy, inventory, as_of)
+    check_plan(plan, findings)
+    return plan.dumps()
+
+
+def check_plan(plan: object, findings: list[Finding]) -> None:
+    from remediator.classify.plan import Plan
+
+    assert isinstance(plan, Plan)
+    keys = [d.key for d in plan.decisions]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(f.address, f.protocol, f.port, f.check_id) for f in findings}
+    for item in plan.decisions:
+        host = plan.hosts[item.host or ""].policy
+        if not host.is_management(item.protocol, item.port):
+            continue
+        for action in item.actions:
+            assert action.type not in {"disable_service", "firewall_block"}, item
+            if isinstance(action, FirewallRestrict | Keep) and action.sources is not None:
+                assert action.sources.covers(ADMINS), item
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario())
+def test_one_decision_per_finding_and_management_never_targeted(
+    case: tuple[list[Finding], Inventory, str, date],
+) -> None:
+    findings, inventory, policy_text, as_of = case
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        first = plan_of(directory, findings, inventory, policy_text, as_of)
+        again = plan_of(directory, list(reversed(findings)), inventory, policy_text, as_of)
+    assert again == first
