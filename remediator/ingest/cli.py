@@ -110,6 +110,12 @@ def _json_sink(args: argparse.Namespace) -> Iterator[IO[str] | None]:
     if not args.json and args.output is None:
         yield None
         return
+    if args.output is not None and args.output.exists() and not args.output.is_file():
+        # A device or pipe (/dev/null, a FIFO): write through, never rename over it.
+        with args.output.open("w", encoding="utf-8") as stream:
+            stream.write(f'{{"schema": "{SCHEMA}", "findings": [')
+            yield stream
+        return
     target_dir = args.output.parent if args.output else Path(tempfile.gettempdir())
     fd, temp_name = tempfile.mkstemp(prefix=".findings-", suffix=".json", dir=target_dir)
     temp = Path(temp_name)

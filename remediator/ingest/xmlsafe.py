@@ -32,8 +32,13 @@ import defusedxml.expatreader
 
 from remediator.errors import ScanParseError
 
-CHUNK: Final = 1 << 20
-MAX_RUN: Final = 64 << 20
+CHUNK: Final = 64 << 10
+"""Bytes fed per step. Records a step completes are handed on after it, so a small step
+keeps few of them alive at once (peak memory, and the cyclic GC seldom has work); the
+per-step cost is nothing at this size."""
+HEAD: Final = 1 << 20
+"""Bytes looked at for the encoding and for junk before the XML declaration."""
+MAX_RUN: Final = 16 << 20
 """Longest run of bytes without a ``<`` we accept (one attribute or text node)."""
 
 TRUNCATED: Final = "the document ends before it is complete (a truncated or interrupted scan?)"
@@ -71,7 +76,11 @@ class _GuardedReader:
         self._run = 0
 
     def read(self, size: int = CHUNK) -> bytes:
-        chunk = self._stream.read(size if size > 0 else CHUNK)
+        # expat re-scans an unfinished token from its start on every feed, so a long
+        # text node fed in small chunks costs quadratic time. Inside a long run the
+        # chunks grow with it, which keeps the total work linear.
+        size = max(size if size > 0 else CHUNK, min(self._run, MAX_RUN))
+        chunk = self._stream.read(size)
         first = chunk.find(b"<")
         if first < 0:
             self._run += len(chunk)
@@ -95,7 +104,7 @@ def open_xml(path: Path, display: str) -> Iterator[_GuardedReader]:
     except OSError as exc:
         raise ScanParseError(display, f"cannot read file: {exc.strerror}") from exc
     with stream:
-        head = stream.read(CHUNK)
+        head = stream.read(HEAD)
         if not head.strip():
             raise ScanParseError(display, "file is empty")
         _check_encoding(head, display)
@@ -103,8 +112,17 @@ def open_xml(path: Path, display: str) -> Iterator[_GuardedReader]:
         yield _GuardedReader(stream, display)
 
 
+_TRUNCATED: Final = frozenset({"no element found", "unclosed token"})
+"""expat's words for input that stops inside the document: an interrupted scan or copy."""
+
+
 def _located(display: str, message: str, line: int | None, column: int | None) -> ScanParseError:
     where = f"line {line}, column {column}: " if line is not None else ""
+    if message in _TRUNCATED:
+        message = (
+            f"the file ends before it is complete ({message}); "
+            "the scan was interrupted or the file was cut short"
+        )
     return ScanParseError(display, f"malformed XML: {where}{message}")
 
 
@@ -152,8 +170,6 @@ class _SinkParser(defusedxml.expatreader.DefusedExpatParser):  # type: ignore[mi
     def __init__(self, sink: ElementSink) -> None:
         super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
         self._sink = sink
-        # Element and attribute names become shared strings: cheaper to compare and hash.
-        self.setFeature(xml.sax.handler.feature_string_interning, True)
 
     def reset(self) -> None:
         super().reset()
@@ -177,8 +193,9 @@ def _feed(parser: ExpatParser, path: Path, display: str) -> Iterator[None]:
 
     Streaming readers drain what their handler completed at every yield, so a file's
     records come out while it is read and memory follows one chunk, not the file.
-    Every fault, including those the handler raises as :class:`RecordError`, becomes a
-    ScanParseError with the position.
+    On a fault it yields once more, so every record completed before the fault comes
+    out whatever the chunk boundaries, and then raises: a ScanParseError with the
+    position, for expat's faults and the handler's :class:`RecordError` alike.
     """
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
     parser.setFeature(xml.sax.handler.feature_external_pes, False)
@@ -188,19 +205,26 @@ def _feed(parser: ExpatParser, path: Path, display: str) -> Iterator[None]:
                 parser.feed(chunk)
                 yield
             parser.close()
-        except xml.sax.SAXParseException as exc:
-            raise _located(
-                display, exc.getMessage(), exc.getLineNumber(), exc.getColumnNumber()
-            ) from exc
-        except RecordError as exc:
-            line, column = parser.getLineNumber(), parser.getColumnNumber()
-            raise ScanParseError(display, f"line {line}, column {column}: {exc}") from exc
-        except defusedxml.DefusedXmlException as exc:
-            raise ScanParseError(display, _defused_problem(exc)) from exc
+        except (xml.sax.SAXParseException, RecordError, defusedxml.DefusedXmlException) as exc:
+            yield
+            raise _problem(exc, parser, display) from exc
         except UnicodeError as exc:
+            yield
             problem = f"text is not valid in its declared encoding: {exc}"
             raise ScanParseError(display, problem) from exc
     yield
+
+
+def _problem(exc: Exception, parser: ExpatParser, display: str) -> ScanParseError:
+    """The one-line error for a fault met while feeding ``parser``."""
+    if isinstance(exc, xml.sax.SAXParseException):
+        return _located(display, exc.getMessage(), exc.getLineNumber(), exc.getColumnNumber())
+    if isinstance(exc, RecordError):
+        line, column = parser.getLineNumber(), parser.getColumnNumber()
+        return ScanParseError(display, f"line {line}, column {column}: {exc}")
+    if isinstance(exc, defusedxml.DefusedXmlException):
+        return ScanParseError(display, _defused_problem(exc))
+    return ScanParseError(display, f"unreadable XML: {exc}")
 
 
 def sax_parse(path: Path, display: str, handler: ContentHandler) -> None:
