@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
-from remediator.classify.catalog_load import load_catalog
-from remediator.classify.plan import build_plan
-from remediator.classify.policy import ALL_GROUP, load_policy
-from remediator.classify.render import render_table
-from remediator.classify.starter import starter_policy
-from remediator.errors import InputError
-from remediator.ingest.findingset import load_findings
-from remediator.ingest.inventory import load_inventory
+from remediator.clitools import lazy
 from remediator.ingest.registry import FAMILIES
+
+COMMANDS = "remediator.classify.commands"
 
 POLICY_DESCRIPTION = """\
 Write down, once, which services each inventory group may expose, to whom and why.
@@ -104,7 +96,7 @@ def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     check.add_argument("file", type=Path, metavar="FILE", help="the policy (YAML)")
     check.add_argument("--inventory", type=Path, help="check group names against this inventory")
-    check.set_defaults(func=run_check)
+    check.set_defaults(func=lazy(COMMANDS, "run_check"))
     init = actions.add_parser(
         "init",
         help="write a starter policy from a scan",
@@ -124,7 +116,7 @@ def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     init.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     init.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    init.set_defaults(func=run_init)
+    init.set_defaults(func=lazy(COMMANDS, "run_init"))
 
 
 def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -166,79 +158,4 @@ def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="N",
         help="show only the N worst decisions in the table",
     )
-    plan.set_defaults(func=run_plan)
-
-
-def run_check(args: argparse.Namespace) -> int:
-    """Validate a policy; print a one-line summary."""
-    inventory = load_inventory(args.inventory) if args.inventory else None
-    policy = load_policy(args.file, inventory)
-    today = date.today()
-    expired = sum(1 for e in policy.exceptions if not e.active_on(today))
-    allows = sum(len(g.allow) for g in policy.groups.values())
-    print(
-        f"{args.file}: valid: {len(policy.groups)} groups, {allows} allow entries, "
-        f"{len(policy.exceptions)} exceptions ({expired} expired as of {today.isoformat()})"
-    )
-    if inventory is not None:
-        for host in inventory.hosts:
-            if ALL_GROUP not in policy.groups and not set(host.groups) & set(policy.groups):
-                print(
-                    f"warning: host {host.name} is in no policy group: every service found "
-                    f"on it is unneeded (disabled and blocked)",
-                    file=sys.stderr,
-                )
-    return 0
-
-
-def run_init(args: argparse.Namespace) -> int:
-    """Write the starter policy."""
-    if args.output is not None and args.output.exists() and not args.force:
-        raise InputError(f"{args.output}: exists; use --force to overwrite")
-    inventory = load_inventory(args.inventory)
-    findings = load_findings(args.scans, inventory=inventory)
-    text = starter_policy(findings, inventory, load_catalog(), args.admin)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(args.output, text)
-        print(
-            f"wrote {args.output}: uncomment what the business needs, then "
-            f"`remediator policy check {args.output}`",
-            file=sys.stderr,
-        )
-    return 0
-
-
-def run_plan(args: argparse.Namespace) -> int:
-    """Build the plan; print it as a table or JSON, write it with -o."""
-    inventory = load_inventory(args.inventory)
-    policy = load_policy(args.policy, inventory)
-    findings = load_findings(args.scans, args.format, inventory)
-    plan = build_plan(findings, policy, inventory, args.as_of or date.today())
-    text = plan.dumps()
-    if args.output is not None:
-        write_atomically(args.output, text)
-    if args.json:
-        sys.stdout.write(text)
-    else:
-        sys.stdout.write(render_table(plan, args.limit))
-        if args.output is not None:
-            print(f"plan written to {args.output}")
-    return 0
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, then rename it into place."""
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temp).replace(path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
+    plan.set_defaults(func=lazy(COMMANDS, "run_plan"))
