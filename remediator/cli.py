@@ -16,6 +16,7 @@ from remediator import __version__
 from remediator.classify import cli as classify_cli
 from remediator.errors import RemediatorError
 from remediator.ingest import cli as ingest_cli
+from remediator.lab import cli as lab_cli
 
 DESCRIPTION = """\
 remediator turns an external (PCI ASV style) scan into Ansible remediation that is
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _registrations() -> list[ingest_cli.Register]:
-    return [ingest_cli.register, classify_cli.register]
+    return [ingest_cli.register, classify_cli.register, lab_cli.register]
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

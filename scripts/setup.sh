@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
     python3 python3-venv python3-dev gcc git ca-certificates
     debootstrap systemd-container iproute2 nftables nmap openssh-client
-    openssl snmp netcat-openbsd curl redis-tools ftp telnet
+    openssl snmp
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,0 +1,122 @@
+"""The running lab's record: its config, the rootfs it boots from, each host's process.
+
+``up`` writes ``<state_dir>/state.json`` (temp file + rename), ``down`` removes it, and
+every other command reads it, so ``inventory``, ``ssh`` and ``scan`` always describe the
+lab that is actually running, with the subnet it was started with.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from remediator.errors import ExecutionError
+from remediator.lab.config import DEFAULT_STATE_DIR, LabConfig
+
+STATE_FILE: Final = "state.json"
+SCHEMA: Final = "remediator-lab-state/1"
+
+
+@dataclass(frozen=True)
+class HostProcess:
+    """A booted host: the systemd-nspawn process and the container's PID namespace."""
+
+    pid: int
+    pid_namespace: str
+    """``pid:[inode]`` of the container, to find every process of it when stopping."""
+
+
+@dataclass(frozen=True)
+class LabState:
+    config: LabConfig
+    lowerdirs: dict[str, str]
+    """Overlay ``lowerdir=`` per host (its role layer above the base)."""
+    processes: dict[str, HostProcess] = field(default_factory=dict)
+
+    def with_process(self, name: str, process: HostProcess | None) -> LabState:
+        processes = dict(self.processes)
+        if process is None:
+            processes.pop(name, None)
+        else:
+            processes[name] = process
+        return LabState(self.config, self.lowerdirs, processes)
+
+
+def state_path(state_dir: Path) -> Path:
+    return state_dir / STATE_FILE
+
+
+def save(state: LabState) -> None:
+    config = state.config
+    data = {
+        "schema": SCHEMA,
+        "prefix": config.prefix,
+        "subnet4": str(config.subnet4),
+        "subnet6": str(config.subnet6),
+        "hosts": list(config.host_names),
+        "state_dir": str(config.state_dir),
+        "cache_dir": str(config.cache_dir),
+        "lowerdirs": state.lowerdirs,
+        "processes": {
+            name: {"pid": p.pid, "pid_namespace": p.pid_namespace}
+            for name, p in state.processes.items()
+        },
+    }
+    path = state_path(config.state_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    temp.replace(path)
+
+
+def load(state_dir: Path = DEFAULT_STATE_DIR) -> LabState | None:
+    """The saved state, or None when no lab is up under ``state_dir``."""
+    path = state_path(state_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        _check_schema(data)
+        config = LabConfig(
+            prefix=data["prefix"],
+            subnet4=ipaddress.IPv4Network(data["subnet4"]),
+            subnet6=ipaddress.IPv6Network(data["subnet6"]),
+            host_names=tuple(data["hosts"]),
+            state_dir=Path(data["state_dir"]),
+            cache_dir=Path(data["cache_dir"]),
+        )
+        processes = {
+            name: HostProcess(int(p["pid"]), str(p["pid_namespace"]))
+            for name, p in data["processes"].items()
+        }
+        return LabState(config, dict(data["lowerdirs"]), processes)
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ExecutionError(
+            f"{path}: unreadable lab state ({exc}); run 'remediator lab down'"
+        ) from exc
+
+
+def require(state_dir: Path = DEFAULT_STATE_DIR) -> LabState:
+    """The saved state, or a one-line error telling the user to bring the lab up."""
+    state = load(state_dir)
+    if state is None:
+        raise ExecutionError("the lab is not up; run 'remediator lab up' first")
+    return state
+
+
+def current_config(state_dir: Path = DEFAULT_STATE_DIR) -> LabConfig:
+    """The running lab's config, or the default one when no lab is up."""
+    state = load(state_dir)
+    return state.config if state is not None else LabConfig(state_dir=state_dir)
+
+
+def forget(state_dir: Path) -> None:
+    state_path(state_dir).unlink(missing_ok=True)
+
+
+def _check_schema(data: dict[str, object]) -> None:
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"schema {data.get('schema')!r}, expected {SCHEMA}")
