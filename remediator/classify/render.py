@@ -14,8 +14,19 @@ from remediator.classify.plan import Plan
 
 ASV_RANK = {"auto_fail": 3, "fail": 2, "special_note": 1, "pass": 0}
 VERDICT_RANK = {"fail": 2, "excepted": 1, "pass": 0}
-COLUMNS = ("SEV", "ASV", "VERDICT", "HOST", "PORT", "SERVICE", "KIND", "ACTIONS", "FINDING")
-WIDTHS = (9, 11, 8, 16, 11, 14, 22, 36, 60)
+COLUMNS = (
+    "SEV",
+    "ASV",
+    "VERDICT",
+    "HOST",
+    "ADDRESS",
+    "PORT",
+    "SERVICE",
+    "KIND",
+    "ACTIONS",
+    "FINDING",
+)
+WIDTHS = (13, 11, 8, 14, 20, 11, 14, 22, 34, 60)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -46,10 +57,11 @@ def _cell(text: str, width: int) -> str:
 def _row(decision: Decision) -> tuple[str, ...]:
     actions = "+".join(a.type for a in decision.actions) or "-"
     return (
-        f"{decision.severity:.1f} {decision.severity_label[:4]}",
+        f"{decision.severity:.1f} {decision.severity_label}",
         decision.asv,
         decision.verdict,
-        decision.host or f"({decision.address})",
+        decision.host or "-",
+        decision.address,
         f"{decision.port}/{decision.protocol}",
         decision.service or decision.scanner_service or "?",
         decision.kind,
