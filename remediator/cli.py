@@ -17,6 +17,8 @@ from remediator.classify import cli as classify_cli
 from remediator.errors import RemediatorError
 from remediator.ingest import cli as ingest_cli
 from remediator.lab import cli as lab_cli
+from remediator.report import cli as report_cli
+from remediator.verify import cli as verify_cli
 
 DESCRIPTION = """\
 remediator turns an external (PCI ASV style) scan into Ansible remediation that is
@@ -55,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _registrations() -> list[ingest_cli.Register]:
-    return [ingest_cli.register, classify_cli.register, lab_cli.register]
+    return [
+        ingest_cli.register,
+        lab_cli.register,
+        classify_cli.register,
+        verify_cli.register,
+        report_cli.register,
+    ]
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 
 # System packages: Python's venv, and what the lab and the scans need
 # (debootstrap + systemd-nspawn for the lab hosts, iproute2 for namespaces, nmap for scans,
-# ssh for Ansible, openssl/snmp/etc. for the lab's proof-of-weakness checks).
+# ssh for Ansible, openssl/snmp for the lab's proof-of-weakness checks, chromium to check
+# that the evidence report renders offline).
 APT_PACKAGES=(
     python3 python3-venv python3-dev gcc git ca-certificates
     debootstrap systemd-container iproute2 nftables nmap openssh-client
-    openssl snmp
+    openssl snmp chromium
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

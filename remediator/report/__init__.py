@@ -1,1 +1,1 @@
-"""report stage (to be built)."""
+"""report: the auditor's evidence of a verified run, as one HTML page and JSON."""

@@ -1,0 +1,93 @@
+"""``remediator verify`` and ``remediator report`` as registered commands, on real records."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from remediator.errors import RefusedError
+from remediator.generate.planfile import load_plan
+from remediator.generate.project import Options, build_project
+from remediator.generate.roles import load_roles
+from remediator.generate.writer import write_project
+from remediator.lab.config import LabConfig
+from remediator.report import cli as report_cli
+from remediator.verify import cli as verify_cli
+from remediator.verify.labscan import nmap_commands, scope_of
+from remediator.verify.originals import originals_from_plan
+from tests.unit.report.runfixture import write_run
+from tests.unit.verify.labdata import EXAMPLES, lab_plan
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="remediator")
+    subparsers = top.add_subparsers(dest="command")
+    verify_cli.register(subparsers)
+    report_cli.register(subparsers)
+    return top
+
+
+def call(*argv: str) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    """A run record of the lab plan whose project was generated for real."""
+    run = write_run(tmp_path)
+    plan_path = run / "plan.json"
+    options = Options(generated_at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC), lab=True)
+    write_project(build_project(load_plan(plan_path), options, load_roles()), tmp_path / "proj")
+    info = json.loads((run / "run.json").read_text("utf-8"))
+    info.update(project=str(tmp_path / "proj"), inventory=str(EXAMPLES / "lab-inventory.yml"))
+    info["network_namespace"] = None
+    (run / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    return run
+
+
+def test_verify_without_evidence_leaves_fixes_unknown_and_fails(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert call("verify", str(run_dir), "--no-tests") == 1
+    written = json.loads((run_dir / "verify.json").read_text("utf-8"))
+    assert written["fixable"]["unknown"] == 65 and written["fixable"]["resolved"] == 0
+    assert not written["rescanned"] and not written["passed"]
+    out = capsys.readouterr().out
+    assert "0 resolved, 0 open, 0 new, 2 excepted, 10 manual, 137 unknown" in out
+    assert "verification did not pass" in out
+
+
+def test_rescan_outside_the_lab_is_refused(run_dir: Path) -> None:
+    with pytest.raises(RefusedError, match="lab controller"):
+        call("verify", str(run_dir), "--no-tests", "--rescan")
+
+
+def test_report_writes_both_files(run_dir: Path, tmp_path: Path) -> None:
+    assert call("report", str(run_dir), "-o", str(tmp_path / "evidence")) == 0
+    document = json.loads((tmp_path / "evidence" / "evidence.json").read_text("utf-8"))
+    assert document["schema"] == "remediator/evidence/v1"
+    assert (tmp_path / "evidence" / "evidence.html").read_text("utf-8").startswith("<!DOCTYPE")
+
+
+def test_lab_rescan_targets_the_affected_lab_ports_only() -> None:
+    originals = originals_from_plan(lab_plan(), "plan.json")
+    scope = scope_of(originals)
+    assert len(scope.addresses) == 10
+    commands = nmap_commands(LabConfig(), scope, Path("/tmp/rescan"))
+    assert len(commands) == 2
+    v4, _ = commands[0]
+    assert v4[:5] == ["ip", "netns", "exec", "rmlab-ctl", "nmap"]
+    ports = v4[v4.index("-p") + 1]
+    assert (
+        ports
+        == "T:7,21,22,23,25,80,110,111,143,443,587,993,995,3306,6379,8443,11211,U:111,161,11211"
+    )
+    with pytest.raises(RefusedError, match="non-lab"):
+        nmap_commands(LabConfig(), replace(scope, addresses=("192.0.2.1",)), Path("/tmp/x"))
