@@ -17,8 +17,7 @@ from remediator.classify import cli as classify_cli
 from remediator.errors import RemediatorError
 from remediator.ingest import cli as ingest_cli
 from remediator.lab import cli as lab_cli
-from remediator.report import cli as report_cli
-from remediator.verify import cli as verify_cli
+from remediator.generate import cli as generate_cli
 
 DESCRIPTION = """\
 remediator turns an external (PCI ASV style) scan into Ansible remediation that is
@@ -61,8 +60,7 @@ def _registrations() -> list[ingest_cli.Register]:
         ingest_cli.register,
         lab_cli.register,
         classify_cli.register,
-        verify_cli.register,
-        report_cli.register,
+        generate_cli.register,
     ]
 
 

@@ -1,0 +1,169 @@
+"""What the project does on each host, worked out once from the plan.
+
+Host vars, playbook verification and testinfra suites are three renderings of the same
+:class:`HostJob`, so what is changed, what is verified after the batch and what the
+tests assert can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from remediator.classify.actions import (
+    DisableService,
+    EnforceTls,
+    FirewallBlock,
+    FirewallRestrict,
+    Keep,
+    Manual,
+)
+from remediator.errors import InputError
+from remediator.generate.items import (
+    DisableItem,
+    FirewallItem,
+    Note,
+    PortCheck,
+    TlsItem,
+    add_disable,
+    add_firewall,
+    add_tls,
+)
+from remediator.generate.planfile import Management, PlanDecision, PlanDoc, PlanHost
+from remediator.generate.safety import check_host_name, py_literal
+
+
+@dataclass(frozen=True)
+class HostJob:
+    """Everything the generated project does and checks on one host."""
+
+    name: str
+    address: str
+    management: Management
+    firewall_backend: str | None
+    tls_profile: str
+    tls_protocols: tuple[str, ...]
+    tls_ciphers: str
+    disable: tuple[DisableItem, ...]
+    firewall: tuple[FirewallItem, ...]
+    tls: tuple[TlsItem, ...]
+    closed: tuple[PortCheck, ...]
+    listening: tuple[PortCheck, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def changes(self) -> bool:
+        """Whether the remediation play has anything to do on this host."""
+        return bool(self.disable or self.firewall or self.tls)
+
+
+def build_jobs(plan: PlanDoc) -> tuple[HostJob, ...]:
+    """One job per Linux host of the plan that has decisions, sorted by host name."""
+    by_host: dict[str, list[PlanDecision]] = {}
+    for decision in plan.decisions:
+        if decision.host is not None:
+            by_host.setdefault(decision.host, []).append(decision)
+    jobs = []
+    for name in sorted(by_host):
+        host = plan.host(name)
+        if host is None:
+            raise InputError(f"plan: decisions name host {py_literal(name)}, which has no entry")
+        if host.os != "linux":
+            continue
+        check_host_name(name, f"plan (inventory {plan.inventory!r})")
+        jobs.append(_job(host, sorted(by_host[name], key=_order)))
+    return tuple(jobs)
+
+
+def windows_hosts(plan: PlanDoc) -> tuple[str, ...]:
+    """Hosts with decisions the project leaves to a person (not Linux)."""
+    named = {d.host for d in plan.decisions if d.host is not None}
+    return tuple(sorted(h.name for h in plan.hosts if h.name in named and h.os != "linux"))
+
+
+def unmanaged(plan: PlanDoc) -> tuple[PlanDecision, ...]:
+    """Decisions on addresses no inventory host claims: nothing can run there."""
+    return tuple(d for d in plan.decisions if d.host is None)
+
+
+def _order(decision: PlanDecision) -> tuple[str, int, str, str]:
+    return (decision.protocol, decision.port, decision.check_id, decision.address)
+
+
+def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
+    disable: list[DisableItem] = []
+    firewall: list[FirewallItem] = []
+    tls: list[TlsItem] = []
+    notes: list[Note] = []
+    kept: dict[tuple[str, int], list[str]] = {}
+    for decision in decisions:
+        for action in decision.actions:
+            _refuse_management(host, decision, action)
+            if isinstance(action, DisableService):
+                add_disable(decision, action, disable, notes)
+            elif isinstance(action, FirewallBlock | FirewallRestrict):
+                add_firewall(decision, action, firewall, notes)
+            elif isinstance(action, EnforceTls):
+                add_tls(decision, action, tls, notes)
+            elif isinstance(action, Keep):
+                kept.setdefault((action.protocol, action.port), []).append(decision.key)
+            elif isinstance(action, Manual):
+                notes.append(Note(decision.key, action.task))
+    mgmt = host.management
+    kept.setdefault((mgmt.protocol, mgmt.port), []).append(f"management ({mgmt.service})")
+    closed = _ports((d.protocol, d.port, d.key) for d in disable)
+    _refuse_conflicts(host, closed, kept)
+    profile = _tls_profile(host)
+    return HostJob(
+        name=host.name,
+        address=host.addresses[0] if host.addresses else decisions[0].address,
+        management=mgmt,
+        firewall_backend=host.firewall_backend,
+        tls_profile=profile,
+        tls_protocols=host.tls.protocols,
+        tls_ciphers=host.tls.ciphers,
+        disable=tuple(disable),
+        firewall=tuple(firewall),
+        tls=tuple(tls),
+        closed=closed,
+        listening=tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(kept.items())),
+        notes=tuple(notes),
+    )
+
+
+def _ports(items: Iterable[tuple[str, int, str]]) -> tuple[PortCheck, ...]:
+    grouped: dict[tuple[str, int], list[str]] = {}
+    for protocol, port, key in items:
+        grouped.setdefault((protocol, port), []).append(key)
+    return tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(grouped.items()))
+
+
+def _refuse_management(host: PlanHost, decision: PlanDecision, action: object) -> None:
+    """Defence in depth: the classifier never targets the management port; check anyway."""
+    changes = isinstance(action, DisableService | FirewallBlock)
+    if changes and (action.protocol, action.port) == (  # type: ignore[attr-defined]
+        host.management.protocol,
+        host.management.port,
+    ):
+        raise InputError(
+            f"plan: decision {py_literal(decision.key)} would close {host.name}'s management "
+            f"port {host.management.port}/{host.management.protocol}; refusing to generate"
+        )
+
+
+def _refuse_conflicts(
+    host: PlanHost, closed: tuple[PortCheck, ...], kept: dict[tuple[str, int], list[str]]
+) -> None:
+    for check in closed:
+        if (check.protocol, check.port) in kept:
+            raise InputError(
+                f"plan: {host.name} port {check.port}/{check.protocol} is both disabled "
+                f"and kept; the plan is inconsistent"
+            )
+
+
+def _tls_profile(host: PlanHost) -> str:
+    """The role's profile: ``modern`` when the policy's minimum leaves TLS 1.3 only."""
+    if "TLSv1.2" not in host.tls.protocols and host.tls.protocols:
+        return "modern"
+    return host.tls.profile

@@ -1,0 +1,230 @@
+"""The generated project as a pure function: plan + options + roles in, ``{path: bytes}`` out.
+
+Nothing here reads the clock, the environment or the file system: the time of
+generation and the maintenance window come in as :class:`Options`, the roles as their
+file contents. The same arguments give byte-identical output, and no path in it is
+absolute, so the project runs unchanged from any directory (AWX uses it as the root).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from remediator import __version__
+from remediator.generate.hostvars import host_vars_yaml
+from remediator.generate.jobs import HostJob, build_jobs, unmanaged, windows_hosts
+from remediator.generate.manifest import NAME as MANIFEST
+from remediator.generate.manifest import manifest_bytes
+from remediator.generate.planfile import PlanDoc
+from remediator.generate.render import render, template_text
+from remediator.generate.safety import check_relative
+from remediator.generate.testinfra import suite_module_name, suite_tests
+from remediator.generate.yamlout import Value, dump
+from remediator.run.window import Window
+
+DEFAULT_HORIZON: Final = timedelta(days=90)
+DEFAULT_REVERT_AFTER: Final = 1800
+COLLECTION_VERSIONS: Final = {"ansible.posix": ">=1.5.0", "community.general": ">=8.0.0"}
+_FQCN: Final = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+:", re.MULTILINE)
+_BUILTIN: Final = frozenset({"ansible.builtin", "ansible.legacy"})
+_UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+LINT_IGNORE: Final = ".ansible-lint-ignore"
+LINT_JINJA_RULES: Final = ("jinja[invalid]", "jinja[spacing]")
+JINJA_MARKERS: Final = ("{{", "{%", "{#")
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    """What the generated inventory says about a host (no secrets, no paths)."""
+
+    address: str
+    port: int | None = None
+    user: str | None = None
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything besides the plan that decides the output."""
+
+    generated_at: datetime
+    window: Window | None = None
+    horizon: timedelta = DEFAULT_HORIZON
+    lab: bool = False
+    inventory_name: str | None = None
+    inventory: Mapping[str, InventoryEntry] = field(default_factory=dict)
+    revert_after: int = DEFAULT_REVERT_AFTER
+    version: str = __version__
+
+
+def utc_text(moment: datetime) -> str:
+    """``2026-11-28T21:00:00Z``: the one time format the guard compares as text."""
+    return moment.astimezone(UTC).strftime(_UTC_FORMAT)
+
+
+def build_project(plan: PlanDoc, options: Options, roles: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Every file of the project, by relative path, the manifest included."""
+    jobs = build_jobs(plan)
+    targets = [j.name for j in jobs if j.changes]
+    taken: set[str] = set()
+    modules = {job.name: suite_module_name(job.name, taken) for job in jobs}
+    text: dict[str, str] = {
+        "ansible.cfg": render("ansible.cfg.j2", lab=options.lab),
+        "inventory.yml": _inventory(plan, jobs, options),
+        "requirements.yml": "",
+        "playbooks/remediate.yml": render(
+            "remediate.yml.j2", hosts=targets, **_stamp(plan, options)
+        ),
+        "playbooks/snapshot.yml": render("snapshot.yml.j2", hosts=targets),
+        "playbooks/rollback.yml": render("rollback.yml.j2", hosts=targets),
+        "playbooks/tasks/window_guard.yml": template_text("window_guard.yml.j2"),
+        "playbooks/tasks/verify.yml": template_text("verify.yml.j2"),
+        "playbooks/library/remediator_listeners.py": template_text("remediator_listeners.py"),
+        "playbooks/vars/remediator.yml": _run_vars(plan, options),
+        "tests/remediator_checks.py": template_text("checks.py.j2"),
+    }
+    for job in jobs:
+        text[f"host_vars/{job.name}.yml"] = host_vars_yaml(job)
+        text[f"tests/{modules[job.name]}.py"] = render(
+            "test_host.py.j2", host=job.name, tests=suite_tests(job)
+        )
+    text[LINT_IGNORE] = _lint_ignore(jobs, text)
+    files = {path: content.encode("utf-8") for path, content in text.items()}
+    files.update({f"roles/{path}": data for path, data in roles.items()})
+    files["requirements.yml"] = _requirements(files).encode("utf-8")
+    files["collections/requirements.yml"] = files["requirements.yml"]  # where AWX looks
+    files["README.md"] = _readme(plan, options, jobs, modules).encode("utf-8")
+    for path in files:
+        check_relative(path)
+    files[MANIFEST] = manifest_bytes(_manifest_info(plan, options, jobs), files)
+    return dict(sorted(files.items()))
+
+
+def _stamp(plan: PlanDoc, options: Options) -> dict[str, str]:
+    return {"plan_sha256": plan.sha256, "version": options.version}
+
+
+def _openings(options: Options) -> list[Value]:
+    if options.window is None:
+        return []
+    intervals = options.window.intervals_until(options.generated_at, options.horizon)
+    return [{"start": utc_text(i.start), "end": utc_text(i.end)} for i in intervals]
+
+
+def _run_vars(plan: PlanDoc, options: Options) -> str:
+    data: dict[str, Value] = {
+        "remediator_plan_sha256": plan.sha256,
+        "remediator_generated_at": utc_text(options.generated_at),
+        "remediator_window": options.window.spec if options.window else None,
+        "remediator_window_horizon": utc_text(options.generated_at + options.horizon),
+        "remediator_window_openings": _openings(options),
+        "remediator_batch": [1, "25%"],
+        "remediator_max_fail_percentage": 0,
+        "remediator_revert_after": options.revert_after,
+    }
+    header = "Generated by remediator: the run's settings and the maintenance window's openings\n"
+    header += "(UTC). Override the batch settings with -e; do not edit the window: regenerate."
+    return dump(data, header=header, sort_keys=False)
+
+
+def _inventory(plan: PlanDoc, jobs: tuple[HostJob, ...], options: Options) -> str:
+    hosts: dict[str, Value] = {}
+    groups: dict[str, list[str]] = {}
+    for job in jobs:
+        entry = options.inventory.get(job.name) or InventoryEntry(job.address)
+        host: dict[str, Value] = {"ansible_host": entry.address}
+        if entry.port is not None:
+            host["ansible_port"] = entry.port
+        if entry.user is not None:
+            host["ansible_user"] = entry.user
+        hosts[job.name] = host
+        record = plan.host(job.name)
+        for group in entry.groups or (record.groups if record else ()):
+            groups.setdefault(group, []).append(job.name)
+    children: dict[str, Value] = {
+        group: {"hosts": {name: {} for name in names}}
+        for group, names in sorted(groups.items())
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", group) and group not in {"all", "ungrouped"}
+    }
+    header = "Generated by remediator: the plan's hosts and the addresses they were scanned on.\n"
+    header += "Pass your own inventory with -i for users, keys and jump hosts."
+    return dump({"all": {"hosts": hosts, "children": children}}, header=header, sort_keys=False)
+
+
+def _lint_ignore(jobs: tuple[HostJob, ...], text: Mapping[str, str]) -> str:
+    """Skip ansible-lint's jinja rule only in host vars that hold text looking like Jinja.
+
+    Such text comes from the scan and is written ``!unsafe``, so Ansible never templates
+    it; ansible-lint's jinja rule does not honour ``!unsafe`` (ansible/ansible-lint#4647)
+    and would judge attacker text as templates. Playbooks and roles stay fully linted.
+    """
+    lines = [
+        "# Generated by remediator: host_vars files whose scan text looks like Jinja. It is",
+        "# written !unsafe (never templated), which ansible-lint's jinja rule does not honour",
+        "# (ansible/ansible-lint#4647); nothing else is skipped.",
+    ]
+    for job in jobs:
+        path = f"host_vars/{job.name}.yml"
+        if any(marker in text[path] for marker in JINJA_MARKERS):
+            lines.extend(f"{path} {rule} skip" for rule in LINT_JINJA_RULES)
+    return "\n".join(lines) + "\n"
+
+
+def _requirements(files: Mapping[str, bytes]) -> str:
+    used: set[str] = set()
+    for path, data in files.items():
+        if path.endswith(".yml"):
+            used.update(_FQCN.findall(data.decode("utf-8", "replace")))
+    names = sorted(used - _BUILTIN)
+    return render(
+        "requirements.yml.j2", collections=[(n, COLLECTION_VERSIONS.get(n, "*")) for n in names]
+    )
+
+
+def _readme(
+    plan: PlanDoc, options: Options, jobs: tuple[HostJob, ...], modules: Mapping[str, str]
+) -> str:
+    rows = [
+        {
+            "name": j.name,
+            "disable": len(j.disable),
+            "firewall": len(j.firewall),
+            "tls": len(j.tls),
+            "tests": f"tests/{modules[j.name]}.py",
+        }
+        for j in jobs
+    ]
+    return render(
+        "README.md.j2",
+        hosts=rows,
+        windows=windows_hosts(plan),
+        unmanaged=len(unmanaged(plan)),
+        window=options.window.spec if options.window else None,
+        horizon=utc_text(options.generated_at + options.horizon),
+        generated_at=utc_text(options.generated_at),
+        as_of=plan.as_of,
+        revert_after=options.revert_after,
+        **_stamp(plan, options),
+    )
+
+
+def _manifest_info(plan: PlanDoc, options: Options, jobs: tuple[HostJob, ...]) -> dict[str, object]:
+    return {
+        "remediator_version": options.version,
+        "generated_at": utc_text(options.generated_at),
+        "plan": {"sha256": plan.sha256, "as_of": plan.as_of},
+        "inventory": options.inventory_name,
+        "lab": options.lab,
+        "window": {
+            "spec": options.window.spec,
+            "openings_until": utc_text(options.generated_at + options.horizon),
+            "openings": len(_openings(options)),
+        }
+        if options.window
+        else None,
+        "hosts": {j.name: {"changes": j.changes} for j in jobs},
+    }

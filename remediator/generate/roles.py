@@ -1,0 +1,50 @@
+"""The roles the generated project copies in, read once from remediator's own tree.
+
+Copying the roles (not referencing them) is what lets the project run anywhere,
+including AWX with the project directory as its root. Only what Ansible runs is copied:
+role tests (molecule), caches and hidden files stay behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import remediator
+from remediator.errors import ExecutionError
+
+ROLES: Final = ("disable_service", "firewall", "snapshot", "tls")
+"""Every role a generated playbook may include."""
+
+_SKIP_DIRS: Final = frozenset({"molecule", "tests", "__pycache__"})
+_SKIP_SUFFIXES: Final = (".pyc", ".pyo", ".orig", ".rej", "~")
+
+
+def roles_dir() -> Path:
+    """``roles/`` beside the ``remediator`` package (a source checkout or editable install)."""
+    return Path(remediator.__file__).resolve().parent.parent / "roles"
+
+
+def load_roles(root: Path | None = None) -> dict[str, bytes]:
+    """``{"<role>/<path>": bytes}`` of every role file the project needs, sorted."""
+    base = root or roles_dir()
+    files: dict[str, bytes] = {}
+    for role in ROLES:
+        folder = base / role
+        if not (folder / "tasks" / "main.yml").is_file():
+            raise ExecutionError(
+                f"role {role!r} not found under {base} (is remediator installed "
+                "from a source checkout?)"
+            )
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(base)
+            if path.is_file() and _wanted(relative):
+                files[relative.as_posix()] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def _wanted(relative: Path) -> bool:
+    parts = relative.parts
+    if any(p.startswith(".") or p in _SKIP_DIRS for p in parts):
+        return False
+    return not relative.name.endswith(_SKIP_SUFFIXES)

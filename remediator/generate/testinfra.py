@@ -1,0 +1,164 @@
+"""``tests/test_<host>.py``: one pytest-testinfra test per fix, and per thing that must survive.
+
+Test names are made here from protocols, ports and slugs of IP addresses — never from
+scan text — and checked against a strict pattern; every value in a test is a Python
+literal made by :func:`remediator.generate.safety.py_literal`. ``test_fix_*`` tests must
+fail before the remediation (each asserts the opposite of what the scan saw), and
+``test_keep_*`` tests pass before and after.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+from remediator.generate.jobs import HostJob
+from remediator.generate.probes import LEGACY_CIPHERS, TlsProbe, reach_checks, tls_probes
+from remediator.generate.safety import slug
+
+TEST_NAME: Final = re.compile(r"test_(fix|keep)_[a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class SuiteTest:
+    """One generated test: its name, what kind of check, and the check's values."""
+
+    name: str
+    kind: str
+    keys: tuple[str, ...]
+    protocol: str = ""
+    port: int = 0
+    address: str = ""
+    units: tuple[str, ...] = ()
+    inetd: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    args: tuple[str, ...] = field(default=())
+
+
+def suite_module_name(host: str, taken: set[str]) -> str:
+    """``test_<slug>`` for a host, unique among ``taken`` (host names may slug alike)."""
+    base = f"test_{slug(host)}"
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name
+
+
+def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
+    """Every test of one host's suite, fixes first, names unique."""
+    specs = [*_closed(job), *_reach(job), *_tls(job), *_listening(job)]
+    seen: set[str] = set()
+    unique = []
+    for spec in specs:
+        name, number = spec.name, 2
+        while name in seen:
+            name, number = f"{spec.name}_{number}", number + 1
+        if TEST_NAME.fullmatch(name) is None:
+            raise ValueError(f"generated test name {name!r} is not safe")
+        seen.add(name)
+        unique.append(spec if name == spec.name else _renamed(spec, name))
+    return tuple(unique)
+
+
+def _renamed(spec: SuiteTest, name: str) -> SuiteTest:
+    return SuiteTest(
+        name,
+        spec.kind,
+        spec.keys,
+        spec.protocol,
+        spec.port,
+        spec.address,
+        spec.units,
+        spec.inetd,
+        spec.sources,
+        spec.args,
+    )
+
+
+def _closed(job: HostJob) -> list[SuiteTest]:
+    specs = []
+    for check in job.closed:
+        items = [i for i in job.disable if (i.protocol, i.port) == (check.protocol, check.port)]
+        units = sorted({u for i in items for u in (*i.units, *i.sockets)})
+        inetd = sorted({n for i in items for n in i.inetd})
+        specs.append(
+            SuiteTest(
+                name=f"test_fix_closed_{check.protocol}_{check.port}",
+                kind="closed",
+                keys=check.keys,
+                protocol=check.protocol,
+                port=check.port,
+                units=tuple(units),
+                inetd=tuple(inetd),
+            )
+        )
+    return specs
+
+
+def _reach(job: HostJob) -> list[SuiteTest]:
+    return [
+        SuiteTest(
+            name=f"test_fix_{'blocked' if r.action == 'block' else 'restricted'}_"
+            f"{slug(r.address)}_{r.port}",
+            kind="blocked" if r.action == "block" else "restricted",
+            keys=r.keys,
+            address=r.address,
+            port=r.port,
+            sources=r.sources,
+        )
+        for r in reach_checks(job)
+    ]
+
+
+def _tls(job: HostJob) -> list[SuiteTest]:
+    specs = []
+    for probe in tls_probes(job):
+        base = _base_args(probe)
+        where = f"{slug(probe.connect.rsplit(':', 1)[0])}_{probe.port}"
+        for version in probe.found:
+            specs.append(
+                SuiteTest(
+                    name=f"test_fix_tls_{where}_refuses_{version}",
+                    kind="refuses",
+                    keys=probe.keys,
+                    args=(*base, f"-{version}", "-cipher", LEGACY_CIPHERS),
+                )
+            )
+        if probe.weak_ciphers:
+            specs.append(
+                SuiteTest(
+                    name=f"test_fix_tls_{where}_refuses_weak_ciphers",
+                    kind="refuses",
+                    keys=probe.keys,
+                    args=(*base, "-tls1_2", "-cipher", probe.weak_ciphers),
+                )
+            )
+        specs.append(
+            SuiteTest(
+                name=f"test_keep_tls_{where}_accepts_{probe.accept}",
+                kind="accepts",
+                keys=probe.keys,
+                args=(*base, f"-{probe.accept}"),
+            )
+        )
+    return specs
+
+
+def _base_args(probe: TlsProbe) -> tuple[str, ...]:
+    starttls = ("-starttls", probe.starttls) if probe.starttls else ()
+    return ("-connect", probe.connect, *starttls)
+
+
+def _listening(job: HostJob) -> list[SuiteTest]:
+    return [
+        SuiteTest(
+            name=f"test_keep_listening_{check.protocol}_{check.port}",
+            kind="listening",
+            keys=check.keys,
+            protocol=check.protocol,
+            port=check.port,
+        )
+        for check in job.listening
+    ]

@@ -1,1 +1,0 @@
-"""report: the auditor's evidence of a verified run, as one HTML page and JSON."""
