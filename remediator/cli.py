@@ -15,9 +15,9 @@ from types import FrameType
 from remediator import __version__
 from remediator.classify import cli as classify_cli
 from remediator.errors import RemediatorError
+from remediator.generate import cli as generate_cli
 from remediator.ingest import cli as ingest_cli
 from remediator.lab import cli as lab_cli
-from remediator.generate import cli as generate_cli
 
 DESCRIPTION = """\
 remediator turns an external (PCI ASV style) scan into Ansible remediation that is
