@@ -86,9 +86,13 @@ def renew_host(config: LabConfig, host: Host) -> None:
     """A new, empty namespace for ``host`` (its netfilter, sysctls and routes included).
 
     The host's firewall rules live in its namespace, not in its rootfs: a reset that
-    only restored the files would keep them.
+    only restored the files would keep them. The bridge end of the old veth is deleted
+    first, and explicitly: ``ip netns delete`` returns before the kernel has torn down a
+    namespace that a just-stopped host still pinned, and until then the old
+    ``v-<host>`` would make re-creating it fail with "File exists".
     """
     namespace = config.host_ns(host)
+    succeeds(["ip", "-n", config.bridge_ns, "link", "delete", f"v-{host.name}"])
     run(["ip", "netns", "delete", namespace])
     _attach(config, namespace, host.name, host.address4, host.address6)
 
