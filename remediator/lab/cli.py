@@ -11,6 +11,7 @@ from pathlib import Path
 from remediator.errors import InputError
 from remediator.lab import manager, scan, state
 from remediator.lab.config import (
+    DEFAULT_PREFIX,
     DEFAULT_STATE_DIR,
     DEFAULT_SUBNET4,
     DEFAULT_SUBNET6,
@@ -134,6 +135,12 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subnet", default=DEFAULT_SUBNET4, help="IPv4 lab subnet (private)")
     parser.add_argument("--subnet6", default=DEFAULT_SUBNET6, help="IPv6 lab subnet (ULA)")
     parser.add_argument(
+        "--prefix",
+        default=DEFAULT_PREFIX,
+        help=f"names of the lab's namespaces (default {DEFAULT_PREFIX}); a second lab beside the"
+        " first needs its own prefix, subnets and --state-dir",
+    )
+    parser.add_argument(
         "--hosts",
         default=",".join(ROLES),
         help=f"comma-separated hosts to run (default: all: {','.join(ROLES)})",
@@ -168,7 +175,13 @@ def _say(line: str) -> None:
 def _up(args: argparse.Namespace) -> int:
     subnet4, subnet6 = parse_subnets(args.subnet, args.subnet6)
     names = tuple(n.strip() for n in args.hosts.split(",") if n.strip())
-    config = LabConfig(subnet4=subnet4, subnet6=subnet6, host_names=names, state_dir=args.state_dir)
+    config = LabConfig(
+        prefix=args.prefix,
+        subnet4=subnet4,
+        subnet6=subnet6,
+        host_names=names,
+        state_dir=args.state_dir,
+    )
     report = manager.up(config, _say)
     if not report.already_up:
         built = f"{report.rootfs_seconds:.1f} s" if report.rootfs_seconds else "cached"

@@ -5,6 +5,10 @@
   to pristine first.
 * ``pristine_lab`` (module): for modules that change hosts; after the module it resets
   the hosts named in the module's ``LAB_RESET_HOSTS`` (default: all).
+* ``REMEDIATOR_LAB_SLOT=N`` (1-9) runs the session on a lab of its own (prefix ``rmlN``,
+  10.(220+N).0.0/24, fd00:(220+N)::/64), so two test sessions can run side by side; the
+  default is the lab ``remediator lab`` manages. Tests that read the shipped lab scans
+  rewrite their addresses with :func:`tests.lab.helpers.for_lab`.
 * Nothing is skipped silently: without root or a needed tool every lab test fails
   with the reason, unless ``REMEDIATOR_SKIP_LAB=1`` says to skip them.
 * The terminal summary shows how long each stage took (rootfs build, lab up, each
@@ -14,6 +18,7 @@
 from __future__ import annotations
 
 import fcntl
+import ipaddress
 import os
 import sys
 import time
@@ -25,14 +30,15 @@ import pytest
 
 from remediator.errors import RemediatorError
 from remediator.lab import manager
-from remediator.lab.config import LabConfig
+from remediator.lab.config import DEFAULT_STATE_DIR, LabConfig
 from remediator.lab.proc import REQUIRED_TOOLS, missing_tools
 
 from .helpers import TIMINGS, Lab
 
 SKIP_ENV = "REMEDIATOR_SKIP_LAB"
-SESSION_LOCK = "/run/lock/remediator-lab-tests.lock"
-"""One lab on the machine: test sessions that use it take turns (held for the session)."""
+SLOT_ENV = "REMEDIATOR_LAB_SLOT"
+SESSION_LOCK = "/run/lock/remediator-lab-tests{slot}.lock"
+"""One session per lab: test sessions that use the same lab take turns (held for the session)."""
 TEST_TOOLS = (*REQUIRED_TOOLS, "nmap", "snmpget", "nft")
 
 _MODULE_SECONDS: dict[str, float] = defaultdict(float)
@@ -63,10 +69,27 @@ def _refuse_unless_able() -> None:
         )
 
 
-def _take_turn() -> int:
-    """Wait until no other test session uses the lab; the lock is held until we exit."""
-    Path(SESSION_LOCK).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(SESSION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+def _session_config() -> tuple[str, LabConfig]:
+    """The lab this session uses: the default one, or the slot ``REMEDIATOR_LAB_SLOT`` names."""
+    slot = os.environ.get(SLOT_ENV, "")
+    if not slot:
+        return "", LabConfig()
+    if slot not in tuple("123456789"):
+        pytest.fail(f"{SLOT_ENV}={slot!r}: use a digit 1-9", pytrace=False)
+    third = 220 + int(slot)
+    return slot, LabConfig(
+        prefix=f"rml{slot}",
+        subnet4=ipaddress.IPv4Network(f"10.{third}.0.0/24"),
+        subnet6=ipaddress.IPv6Network(f"fd00:{third}::/64"),
+        state_dir=DEFAULT_STATE_DIR.with_name(f"lab-slot{slot}"),
+    )
+
+
+def _take_turn(slot: str) -> int:
+    """Wait until no other test session uses this lab; the lock is held until we exit."""
+    lock = Path(SESSION_LOCK.format(slot=slot))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -78,8 +101,8 @@ def _take_turn() -> int:
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
     _refuse_unless_able()
-    turn = _take_turn()
-    config = LabConfig()
+    slot, config = _session_config()
+    turn = _take_turn(slot)
     say = _terminal_say
     try:
         report = manager.up(config, say)

@@ -13,6 +13,9 @@ from remediator.lab.ssh import controller_command, ssh_command
 
 PROBES = Path(__file__).resolve().parent / "probes.py"
 
+DEFAULT_NET4, DEFAULT_NET6 = "10.213.0.", "fd00:213::"
+"""How the default lab's addresses begin in the shipped scans and inventories (examples/)."""
+
 TIMINGS: dict[str, float] = {}
 """Stage name -> seconds (or MiB), printed in the terminal summary by conftest."""
 
@@ -47,3 +50,16 @@ class Lab:
     def address(self, host: str, ipv6: bool = False) -> str:
         target = self.config.host(host)
         return str(target.address6 if ipv6 else target.address4)
+
+
+def for_lab(lab: Lab, source: Path, target: Path) -> Path:
+    """``source`` copied to ``target`` with the default lab's addresses rewritten to ``lab``'s.
+
+    The shipped lab scans and inventory name the default lab; a test session on a lab
+    slot of its own (``REMEDIATOR_LAB_SLOT``) reads them through this.
+    """
+    net4 = ".".join(str(lab.config.subnet4.network_address).split(".")[:3]) + "."
+    net6 = str(lab.config.subnet6.network_address)
+    text = source.read_text("utf-8").replace(DEFAULT_NET4, net4).replace(DEFAULT_NET6, net6)
+    target.write_text(text, encoding="utf-8")
+    return target
