@@ -18,7 +18,7 @@ from typing import Final
 
 from remediator.errors import ExecutionError, RefusedError
 from remediator.lab import host as hosts
-from remediator.lab import network, state
+from remediator.lab import limits, network, state
 from remediator.lab.config import Host, LabConfig
 from remediator.lab.lock import held
 from remediator.lab.proc import Say, capture, require_root_and_tools
@@ -60,6 +60,7 @@ def up(config: LabConfig, say: Say) -> UpReport:
             _refuse_foreign(config)
         _teardown(config.state_dir, config.prefix, say)
         network.check_subnets(config)
+        _make_room(say)
         rootfs = ensure_rootfs(config.cache_dir, roles, say)
         public_key = ensure_key(config.state_dir).with_suffix(".pub").read_text(encoding="utf-8")
         started = time.monotonic()
@@ -93,6 +94,7 @@ def reset(state_dir: Path, names: tuple[str, ...], say: Say) -> float:
         started = time.monotonic()
         public_key = ensure_key(state_dir).with_suffix(".pub").read_text(encoding="utf-8")
         say(f"resetting {', '.join(h.name for h in chosen)} ...")
+        _make_room(say)
         hosts.stop([lab.processes[h.name] for h in chosen if h.name in lab.processes])
         for host in chosen:
             hosts.unmount(config, host)
@@ -118,6 +120,7 @@ def reboot(state_dir: Path, names: tuple[str, ...], say: Say) -> float:
         chosen = [config.host(n.removesuffix(".lab")) for n in names] or list(config.hosts)
         started = time.monotonic()
         say(f"rebooting {', '.join(h.name for h in chosen)} ...")
+        _make_room(say)
         hosts.stop(
             [lab.processes[h.name] for h in chosen if h.name in lab.processes],
             grace=hosts.SHUTDOWN_TIMEOUT,
@@ -181,6 +184,13 @@ def wait_ready(config: LabConfig, chosen: Sequence[Host]) -> None:
                     f"(ssh said: {output.strip()[-300:]!r}); console:\n{tail}"
                 )
             time.sleep(0.3 if code == 255 else 0.1)
+
+
+def _make_room(say: Say) -> None:
+    """Raise the kernel limits every booting host draws on (see :mod:`remediator.lab.limits`)."""
+    was = limits.ensure_inotify_room()
+    if was is not None:
+        say(f"raised fs.inotify.max_user_instances from {was} to {limits.WANTED_INOTIFY_INSTANCES}")
 
 
 def _start(lab: state.LabState, chosen: Sequence[Host], public_key: str) -> state.LabState:
