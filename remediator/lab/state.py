@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -120,3 +121,19 @@ def forget(state_dir: Path) -> None:
 def _check_schema(data: dict[str, object]) -> None:
     if data.get("schema") != SCHEMA:
         raise ValueError(f"schema {data.get('schema')!r}, expected {SCHEMA}")
+
+
+def running_labs(default: Path = DEFAULT_STATE_DIR) -> Iterator[LabState]:
+    """Every lab up on this machine: the one under ``default`` first, then those with a
+    state directory of their own beside it (``remediator lab --state-dir``, one per test
+    slot). Whatever must reach a lab host from the right controller namespace — dry-run,
+    apply, a rescan — finds its lab here, never by assuming the default one; unreadable
+    state files (a foreign or half-written one) are passed over, not fatal."""
+    siblings = sorted(p.parent for p in default.parent.glob(f"*/{STATE_FILE}"))
+    for folder in dict.fromkeys([default, *siblings]):
+        try:
+            lab = load(folder)
+        except (OSError, ExecutionError):
+            continue
+        if lab is not None:
+            yield lab
