@@ -11,12 +11,14 @@
   rewrite their addresses with :func:`tests.lab.helpers.for_lab`.
 * Nothing is skipped silently: without root or a needed tool every lab test fails
   with the reason, unless ``REMEDIATOR_SKIP_LAB=1`` says to skip them.
+* ``lab_scan`` (session): one ``remediator lab scan`` of the pristine lab, shared.
 * The terminal summary shows how long each stage took (rootfs build, lab up, each
   lab test module, and the figures tests record in ``TIMINGS``).
 """
 
 from __future__ import annotations
 
+import argparse
 import fcntl
 import ipaddress
 import os
@@ -30,10 +32,12 @@ import pytest
 
 from remediator.errors import RemediatorError
 from remediator.lab import manager
+from remediator.lab.cli import register
 from remediator.lab.config import DEFAULT_STATE_DIR, LabConfig
 from remediator.lab.proc import REQUIRED_TOOLS, missing_tools
+from remediator.lab.scan import v6_path
 
-from .helpers import TIMINGS, Lab
+from .helpers import TIMINGS, Lab, LabScan
 
 SKIP_ENV = "REMEDIATOR_SKIP_LAB"
 SLOT_ENV = "REMEDIATOR_LAB_SLOT"
@@ -128,6 +132,23 @@ def pristine_lab(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Lab]:
     yield lab
     names = tuple(getattr(request.module, "LAB_RESET_HOSTS", ()))
     manager.reset(lab.config.state_dir, names, _terminal_say)
+
+
+@pytest.fixture(scope="session")
+def lab_scan(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> LabScan:
+    """One full scan per session (about two minutes), shared by every test that needs the
+    lab as a scanner sees it before any remediation. Hosts are pristine whenever it runs:
+    each module resets the hosts it changed before the next module starts."""
+    output = tmp_path_factory.mktemp("lab-scan") / "lab-scan.xml"
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(
+        ["lab", "--state-dir", str(lab.config.state_dir), "scan", "-o", str(output)]
+    )
+    started = time.monotonic()
+    assert args.func(args) == 0
+    TIMINGS["lab scan (v4 + v6 in parallel)"] = time.monotonic() - started
+    return LabScan(output, v6_path(output))
 
 
 def _terminal_say(line: str) -> None:

@@ -52,6 +52,18 @@ class Lab:
         return str(target.address6 if ipv6 else target.address4)
 
 
+@dataclass(frozen=True)
+class LabScan:
+    """``remediator lab scan`` of the pristine lab: the IPv4 and IPv6 nmap XML files."""
+
+    v4: Path
+    v6: Path
+
+    @property
+    def files(self) -> tuple[Path, Path]:
+        return (self.v4, self.v6)
+
+
 def for_lab(lab: Lab, source: Path, target: Path) -> Path:
     """``source`` copied to ``target`` with the default lab's addresses rewritten to ``lab``'s.
 

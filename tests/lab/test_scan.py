@@ -1,13 +1,11 @@
 """``lab scan`` sees every planted service with the right product, over v4 and v6.
 
-The scan runs once for the module (about two minutes) through the real CLI handler and
-is read back with remediator's own ingest, the way a user's scan would be.
+The scan is the session's ``lab_scan`` (the real CLI handler, about two minutes, shared
+with other lab tests) read back with remediator's own ingest, the way a user's scan would be.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,9 @@ import pytest
 from remediator.errors import RefusedError
 from remediator.ingest.model import HostReport
 from remediator.ingest.reader import read_scan
-from remediator.lab.cli import register
-from remediator.lab.scan import nmap_argv, v6_path
+from remediator.lab.scan import nmap_argv
 
-from .helpers import TIMINGS, Lab
+from .helpers import Lab, LabScan
 
 pytestmark = pytest.mark.lab
 
@@ -64,17 +61,8 @@ TLS_1_0 = {
 
 
 @pytest.fixture(scope="module")
-def scanned(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, HostReport]:
-    output = tmp_path_factory.mktemp("scan") / "lab-scan.xml"
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
-    args = parser.parse_args(
-        ["lab", "--state-dir", str(lab.config.state_dir), "scan", "-o", str(output)]
-    )
-    started = time.monotonic()
-    assert args.func(args) == 0
-    TIMINGS["lab scan (v4 + v6 in parallel)"] = time.monotonic() - started
-    reports = [*read_scan(output), *read_scan(v6_path(output))]
+def scanned(lab_scan: LabScan) -> dict[str, HostReport]:
+    reports = [*read_scan(lab_scan.v4), *read_scan(lab_scan.v6)]
     return {report.host.address: report for report in reports}
 
 
