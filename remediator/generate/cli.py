@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from remediator.classify.planload import load_plan
 from remediator.errors import InputError
-from remediator.generate.planfile import load_plan
 from remediator.generate.project import InventoryEntry, Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project

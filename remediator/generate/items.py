@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from remediator.classify.actions import DisableService, EnforceTls, FirewallBlock, FirewallRestrict
+from remediator.classify.planload import PlanDecision
 from remediator.errors import InputError
-from remediator.generate.planfile import PlanDecision
 from remediator.generate.safety import UNIT_NAME, py_literal
 
 FIREWALL_PROTOCOLS: Final = frozenset({"tcp", "udp"})

@@ -18,6 +18,7 @@ from remediator.classify.actions import (
     Keep,
     Manual,
 )
+from remediator.classify.planload import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.errors import InputError
 from remediator.generate.items import (
     DisableItem,
@@ -29,7 +30,6 @@ from remediator.generate.items import (
     add_firewall,
     add_tls,
 )
-from remediator.generate.planfile import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.generate.safety import check_host_name, py_literal
 
 

@@ -1,249 +1,35 @@
-"""The plan as the generator reads it: a ``remediator/plan/v1`` document, checked and frozen.
+"""The plan as the generator reads it: moved to :mod:`remediator.classify.planload`.
 
-Why the generator reads the JSON and not :class:`remediator.classify.plan.Plan` directly:
-the plan file is what the admin reviews and what the manifest's hash names, so the
-project must come from those bytes; an in-memory plan goes through the same path
-(:func:`from_plan` serialises it first), so a file and the object it was written from
-always give the same project. Every field used is type-checked (:mod:`.jsonfields`).
+The plan has one loader, beside its writer in classify. This module only re-exports it
+for imports not yet switched over (remediator.run, remediator.verify and their tests).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Final
-
-from remediator.classify.actions import (
-    Action,
-    DisableService,
-    EnforceTls,
-    FirewallBlock,
-    FirewallRestrict,
-    Keep,
-    Manual,
-)
-from remediator.classify.sources import ANY, Sources, make_sources, parse_network
-from remediator.errors import InputError
-from remediator.generate.jsonfields import Fields
-
-if TYPE_CHECKING:
-    from remediator.classify.plan import Plan
-
-SCHEMA: Final = "remediator/plan/v1"
-ACTION_TYPES: Final = frozenset(
-    {"disable_service", "firewall_block", "firewall_restrict", "enforce_tls", "keep", "manual"}
+from remediator.classify.plan import SCHEMA
+from remediator.classify.planload import (
+    ACTION_TYPES,
+    Management,
+    PackageOption,
+    PlanDecision,
+    PlanDoc,
+    PlanHost,
+    TlsProfile,
+    from_plan,
+    load_plan,
+    parse_plan,
 )
 
-
-@dataclass(frozen=True)
-class Management:
-    """How Ansible reaches the host; never a target."""
-
-    service: str
-    protocol: str
-    port: int
-    sources: Sources
-
-
-@dataclass(frozen=True)
-class TlsProfile:
-    """The TLS settings the host's policy asks for."""
-
-    profile: str
-    min_version: str
-    protocols: tuple[str, ...]
-    ciphers: str
-
-
-@dataclass(frozen=True)
-class PlanHost:
-    """One inventory host as the plan records it."""
-
-    name: str
-    addresses: tuple[str, ...]
-    groups: tuple[str, ...]
-    os: str
-    scanned: bool
-    management: Management
-    firewall_backend: str | None
-    tls: TlsProfile
-
-
-@dataclass(frozen=True)
-class PackageOption:
-    """The opt-in package removal of a decision."""
-
-    enabled: bool
-    packages: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PlanDecision:
-    """One finding's decision: what to do and why."""
-
-    host: str | None
-    address: str
-    protocol: str
-    port: int
-    service: str | None
-    check_id: str
-    title: str
-    kind: str
-    verdict: str
-    actions: tuple[Action, ...]
-    reason: str
-    remove_packages: PackageOption | None
-
-    @property
-    def key(self) -> str:
-        """The finding key as the roles carry it: ``address/protocol/port/check_id``."""
-        return f"{self.address}/{self.protocol}/{self.port}/{self.check_id}"
-
-
-@dataclass(frozen=True)
-class PlanDoc:
-    """A plan file: its hash, its hosts and its decisions."""
-
-    sha256: str
-    as_of: str
-    inventory: str
-    hosts: tuple[PlanHost, ...]
-    decisions: tuple[PlanDecision, ...]
-
-    def host(self, name: str) -> PlanHost | None:
-        """The plan's record of a host, if it has one."""
-        return next((h for h in self.hosts if h.name == name), None)
-
-
-def load_plan(path: Path) -> PlanDoc:
-    """Read and check a plan file; InputError for anything that is not a v1 plan."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the plan: {exc.strerror}") from exc
-    return parse_plan(raw, str(path))
-
-
-def from_plan(plan: Plan) -> PlanDoc:
-    """The generator's view of an in-memory plan, through its JSON form."""
-    return parse_plan(plan.dumps().encode("utf-8"), "plan")
-
-
-def parse_plan(raw: bytes, display: str) -> PlanDoc:
-    """A plan document from its bytes (their sha256 is the plan's identity)."""
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{display}: not a JSON plan: {exc}") from None
-    top = Fields(document, "", display)
-    if document.get("schema") != SCHEMA:
-        raise top.fail("schema", f"expected {SCHEMA!r} (is this a plan from `remediator plan`?)")
-    as_of = top.text("as_of")
-    try:
-        date.fromisoformat(as_of)
-    except ValueError:
-        raise top.fail("as_of", f"{as_of!r} is not a date") from None
-    return PlanDoc(
-        sha256=hashlib.sha256(raw).hexdigest(),
-        as_of=as_of,
-        inventory=top.text("inventory"),
-        hosts=tuple(_host(name, fields) for name, fields in top.entries("hosts")),
-        decisions=tuple(_decision(f) for f in top.children("decisions")),
-    )
-
-
-def _sources(fields: Fields) -> Sources:
-    if fields.flag("any"):
-        return Sources.everyone()
-    try:
-        networks = [parse_network(c) for c in fields.texts("cidrs") if c != ANY]
-    except ValueError as exc:
-        raise fields.fail("cidrs", str(exc)) from None
-    return make_sources(fields.texts("names"), networks)
-
-
-def _host(name: str, fields: Fields) -> PlanHost:
-    management = fields.child("management")
-    tls = fields.child("tls")
-    return PlanHost(
-        name=name,
-        addresses=fields.texts("addresses"),
-        groups=fields.texts("inventory_groups", ()),
-        os=fields.text("os"),
-        scanned=fields.flag("scanned", True),
-        management=Management(
-            service=management.text("service"),
-            protocol=management.text("protocol"),
-            port=management.integer("port", 1),
-            sources=_sources(management.child("sources")),
-        ),
-        firewall_backend=fields.optional_text("firewall_backend"),
-        tls=TlsProfile(
-            profile=tls.text("profile"),
-            min_version=tls.text("min_version"),
-            protocols=tls.texts("protocols"),
-            ciphers=tls.text("ciphers"),
-        ),
-    )
-
-
-def _decision(fields: Fields) -> PlanDecision:
-    options = [o for o in fields.children("options") if o.text("name") == "remove_packages"]
-    return PlanDecision(
-        host=fields.optional_text("host"),
-        address=fields.text("address"),
-        protocol=fields.text("protocol"),
-        port=fields.integer("port"),
-        service=fields.optional_text("service"),
-        check_id=fields.text("check_id"),
-        title=fields.text("title"),
-        kind=fields.text("kind"),
-        verdict=fields.text("verdict"),
-        actions=tuple(_action(a) for a in fields.children("actions")),
-        reason=fields.text("reason"),
-        remove_packages=PackageOption(options[0].flag("enabled"), options[0].texts("packages"))
-        if options
-        else None,
-    )
-
-
-def _action(fields: Fields) -> Action:
-    kind = fields.text("type")
-    if kind not in ACTION_TYPES:
-        raise fields.fail("type", f"unknown action type {kind!r}")
-    if kind == "manual":
-        return Manual(fields.text("task"))
-    protocol, port = fields.text("protocol"), fields.integer("port")
-    if kind == "disable_service":
-        return DisableService(
-            protocol=protocol,
-            port=port,
-            service=fields.optional_text("service"),
-            units=fields.texts("units", ()),
-            sockets=fields.texts("sockets", ()),
-            inetd=fields.texts("inetd", ()),
-            packages=fields.texts("packages", ()),
-        )
-    if kind == "firewall_block":
-        return FirewallBlock(protocol, port)
-    if kind == "firewall_restrict":
-        return FirewallRestrict(protocol, port, _sources(fields.child("sources")))
-    if kind == "keep":
-        sources = fields.optional_child("sources")
-        return Keep(protocol, port, _sources(sources) if sources else None)
-    if kind == "enforce_tls":
-        return EnforceTls(
-            protocol=protocol,
-            port=port,
-            daemon=fields.optional_text("daemon"),
-            candidates=fields.texts("candidates", ()),
-            profile=fields.text("profile"),
-            min_version=fields.text("min_version"),
-            protocols=fields.texts("protocols"),
-            ciphers=fields.text("ciphers"),
-            require_tls_for_auth=fields.flag("require_tls_for_auth", False),
-        )
-    raise AssertionError(kind)  # pragma: no cover - ACTION_TYPES lists every branch
+__all__ = [
+    "ACTION_TYPES",
+    "SCHEMA",
+    "Management",
+    "PackageOption",
+    "PlanDecision",
+    "PlanDoc",
+    "PlanHost",
+    "TlsProfile",
+    "from_plan",
+    "load_plan",
+    "parse_plan",
+]

@@ -3,7 +3,8 @@
 A TLS probe is an ``openssl s_client`` handshake run on the host against the address the
 scan used: versions the scan found must now be refused, a suite outside the profile must
 be refused, and the profile's lowest version must still work. A reachability check is a
-TCP connect from the controller (where testinfra runs) to a blocked or restricted port.
+TCP connect from the controller (where testinfra runs) to a blocked or restricted port,
+or for UDP a request the port's service must answer (see :data:`UDP_REQUESTS`).
 Only IP addresses are ever probed; a name from the scan is never used as a target.
 """
 
@@ -56,15 +57,35 @@ class TlsProbe:
     keys: tuple[str, ...]
 
 
+UDP_REQUESTS: Final = {53: "dns", 111: "rpcbind", 123: "ntp", 161: "snmp", 11211: "memcached"}
+"""UDP ports whose service answers a request the suites know (tests/remediator_checks.py).
+
+UDP has no handshake: a filtered port and an open one that ignores what it is sent look
+the same from outside, both silent. A test that the firewall closed a UDP port can fail
+before the change only if the service answers something, so one is generated only for
+these well-known ports; the suite lists the others it cannot assert, and why."""
+
+UDP_SILENT: Final = (
+    "no request is known that this port's service must answer: a filtered UDP port and an "
+    "open one that ignores the request both stay silent, so no test could fail before the "
+    "change; check it with the service's own client"
+)
+
+
 @dataclass(frozen=True)
 class Reach:
-    """A blocked or restricted TCP port, to connect to from the controller."""
+    """A blocked or restricted port, probed from the controller.
+
+    TCP: a connect. UDP: ``request`` names the request its service answers.
+    """
 
     address: str
     port: int
     action: str
     sources: tuple[str, ...]
     keys: tuple[str, ...]
+    protocol: str = "tcp"
+    request: str = ""
 
 
 def connect_target(address: str, port: int) -> str:
@@ -115,14 +136,42 @@ def _outside_profile(ciphers: str) -> str:
 
 
 def reach_checks(job: HostJob) -> tuple[Reach, ...]:
-    """Blocked and restricted TCP ports on scanned IP addresses, merged per port."""
-    grouped: dict[tuple[str, int, str, tuple[str, ...]], list[FirewallItem]] = {}
+    """Blocked and restricted ports on scanned IP addresses that a probe can show, per port.
+
+    TCP ports, then the UDP ports of :data:`UDP_REQUESTS` (the others: :func:`unprobed`).
+    """
+    grouped: dict[tuple[str, str, int, str, tuple[str, ...]], list[FirewallItem]] = {}
     for item in job.firewall:
-        if item.protocol == "tcp" and is_ip(item.address):
-            grouped.setdefault((item.address, item.port, item.action, item.sources), []).append(
-                item
-            )
+        if _probeable(item):
+            where = (item.protocol, item.address, item.port, item.action, item.sources)
+            grouped.setdefault(where, []).append(item)
     return tuple(
-        Reach(address, port, action, sources, tuple(i.key for i in items))
-        for (address, port, action, sources), items in sorted(grouped.items())
+        Reach(
+            address,
+            port,
+            action,
+            sources,
+            tuple(i.key for i in items),
+            protocol,
+            UDP_REQUESTS[port] if protocol == "udp" else "",
+        )
+        for (protocol, address, port, action, sources), items in sorted(grouped.items())
     )
+
+
+def unprobed(job: HostJob) -> tuple[FirewallItem, ...]:
+    """Firewall items no reachability check stands for (the suite says why, per item)."""
+    return tuple(i for i in job.firewall if not _probeable(i))
+
+
+def unprobed_reason(item: FirewallItem) -> str:
+    """Why no generated test asserts this firewall item."""
+    if not is_ip(item.address):
+        return "the scan reached it by a name, and only IP addresses are probed"
+    return UDP_SILENT
+
+
+def _probeable(item: FirewallItem) -> bool:
+    if not is_ip(item.address):
+        return False
+    return item.protocol == "tcp" or (item.protocol == "udp" and item.port in UDP_REQUESTS)

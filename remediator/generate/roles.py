@@ -21,8 +21,19 @@ _SKIP_SUFFIXES: Final = (".pyc", ".pyo", ".orig", ".rej", "~")
 
 
 def roles_dir() -> Path:
-    """``roles/`` beside the ``remediator`` package (a source checkout or editable install)."""
-    return Path(remediator.__file__).resolve().parent.parent / "roles"
+    """Where the roles are: shipped inside the package, else beside it (a source checkout).
+
+    A wheel carries them as package data under ``remediator/roles/`` (the build copies
+    the repository's ``roles/`` there); a checkout or editable install has ``roles/``
+    next to the ``remediator`` package.
+    """
+    package = Path(remediator.__file__).resolve().parent
+    shipped = package / "roles"
+    return (
+        shipped
+        if (shipped / ROLES[0] / "tasks" / "main.yml").is_file()
+        else package.parent / "roles"
+    )
 
 
 def load_roles(root: Path | None = None) -> dict[str, bytes]:

@@ -9,11 +9,14 @@ through one of the functions here and nowhere else:
   other character escaped), so no value can end the scalar, start a tag or a new node;
 * :func:`yaml_unsafe` — the same scalar tagged ``!unsafe``, so Ansible never templates it;
 * :func:`py_literal` — a Python string literal (``ascii()``): one line, ASCII, exact;
-* :func:`check_host_name` — inventory names become file names only after a strict check.
+* :func:`check_host_name` — inventory names become file names only after a strict check;
+* :func:`check_address`, :func:`check_user` — connection values of the inventory, written
+  as :class:`Checked` plain quoted scalars (see there) only after a strict check.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Final
 
@@ -28,6 +31,9 @@ UNIT_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@\\-]{0,254}")
 """systemd unit names (and inetd service names) we are willing to name in tests."""
 
 IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+USER_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+"""Login names (POSIX portable characters): what ``ansible_user`` may be."""
 
 FOLD_WIDTH: Final = 80
 """A folded scalar's lines break at the first word boundary after this many characters..."""
@@ -124,6 +130,46 @@ def check_host_name(name: str, source: str = "the plan") -> str:
             "(allowed: letters, digits, '.', '_', '-', starting with a letter or digit)"
         )
     return name
+
+
+class Checked(str):
+    """A string that passed a strict check (no character Jinja or YAML could act on).
+
+    Written as a plain double-quoted scalar, without ``!unsafe``: connection variables
+    such as ``ansible_host`` are read by tools other than Ansible's templar, and
+    ``ansible-inventory --list`` (which pytest-testinfra's backend reads) prints an
+    ``!unsafe`` value as ``{"__ansible_unsafe": ...}``, not as the string.
+    """
+
+    __slots__ = ()
+
+
+def check_address(text: str, source: str = "the plan") -> Checked:
+    """An IP address (normalized; no IPv6 zone, which may hold any text) or a DNS name.
+
+    A DNS name must match :data:`HOST_NAME` (letters, digits, ``.``, ``_``, ``-``), so
+    neither form can hold template, YAML or shell syntax.
+    """
+    try:
+        if "%" not in text:
+            return Checked(str(ipaddress.ip_address(text)))
+    except ValueError:
+        if HOST_NAME.fullmatch(text) is not None:
+            return Checked(text)
+    raise InputError(
+        f"{source}: host address {py_literal(text)} is neither an IP address (without a "
+        "zone) nor a DNS name of letters, digits, '.', '_' and '-'"
+    )
+
+
+def check_user(text: str, source: str = "the inventory") -> Checked:
+    """A login name of the POSIX portable characters, else InputError."""
+    if USER_NAME.fullmatch(text) is None:
+        raise InputError(
+            f"{source}: ansible_user {py_literal(text)} is not a login name "
+            "(letters, digits, '.', '_', '-', at most 32)"
+        )
+    return Checked(text)
 
 
 def check_identifier(name: str) -> str:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from remediator.generate.jobs import HostJob
-from remediator.generate.probes import LEGACY_CIPHERS, TlsProbe, reach_checks, tls_probes
+from remediator.generate.probes import (
+    LEGACY_CIPHERS,
+    TlsProbe,
+    reach_checks,
+    tls_probes,
+    unprobed,
+    unprobed_reason,
+)
 from remediator.generate.safety import slug
 
 TEST_NAME: Final = re.compile(r"test_(fix|keep)_[a-z0-9_]+")
@@ -101,15 +108,30 @@ def _reach(job: HostJob) -> list[SuiteTest]:
     return [
         SuiteTest(
             name=f"test_fix_{'blocked' if r.action == 'block' else 'restricted'}_"
-            f"{slug(r.address)}_{r.port}",
+            f"{'udp_' if r.protocol == 'udp' else ''}{slug(r.address)}_{r.port}",
             kind="blocked" if r.action == "block" else "restricted",
             keys=r.keys,
+            protocol=r.protocol,
             address=r.address,
             port=r.port,
             sources=r.sources,
+            args=(r.request,) if r.request else (),
         )
         for r in reach_checks(job)
     ]
+
+
+@dataclass(frozen=True)
+class Unasserted:
+    """A firewall change no test asserts, and why (written into the suite)."""
+
+    key: str
+    reason: str
+
+
+def unasserted(job: HostJob) -> tuple[Unasserted, ...]:
+    """The host's firewall items no generated test stands for."""
+    return tuple(Unasserted(i.key, unprobed_reason(i)) for i in unprobed(job))
 
 
 def _tls(job: HostJob) -> list[SuiteTest]:

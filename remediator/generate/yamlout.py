@@ -3,7 +3,8 @@
 Why not ``yaml.safe_dump``: its output depends on the text (plain, single-quoted or
 folded scalars, line width), so a hostile value decides how it is written. Here every
 string is written the same way — a double-quoted, fully escaped scalar tagged
-``!unsafe`` (see :mod:`remediator.generate.safety`) — mapping keys must be identifiers
+``!unsafe`` (see :mod:`remediator.generate.safety`), except a :class:`Checked` value
+(validated connection data), which is double-quoted only — mapping keys must be identifiers
 we chose or checked host names, and key order is the caller's (sorted by default), so
 the same data always gives the same bytes.
 """
@@ -13,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from remediator.generate.safety import IDENTIFIER, check_host_name, yaml_quote, yaml_unsafe
+from remediator.generate.safety import (
+    IDENTIFIER,
+    Checked,
+    check_host_name,
+    yaml_quote,
+    yaml_unsafe,
+)
 
 Value = str | int | float | bool | None | Sequence["Value"] | Mapping[str, "Value"]
 
@@ -39,6 +46,8 @@ def scalar(value: str | int | float | bool | None, indent: str | None = None) ->
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, Checked):
+        return yaml_quote(value, indent)
     return yaml_unsafe(value, indent)
 
 

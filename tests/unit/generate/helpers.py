@@ -2,7 +2,7 @@
 
 Plans are made the way users make them — scan files through ingest and the classifier
 with a policy and an inventory — and handed to the generator through their JSON form
-(:func:`remediator.generate.planfile.from_plan`), exactly as ``plan.json`` would be.
+(:func:`remediator.classify.planload.from_plan`), exactly as ``plan.json`` would be.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 import yaml
 
 from remediator.classify.plan import build_plan
+from remediator.classify.planload import PlanDoc, from_plan, parse_plan
 from remediator.classify.policy import load_policy
 from remediator.errors import ScanParseError
-from remediator.generate.planfile import PlanDoc, from_plan, parse_plan
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.ingest.findingset import load_findings

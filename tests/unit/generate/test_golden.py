@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from remediator.classify.planload import parse_plan
 from remediator.generate.manifest import NAME
-from remediator.generate.planfile import parse_plan
 from tests.unit.generate.helpers import golden_plan_bytes, project
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

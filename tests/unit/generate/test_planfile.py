@@ -9,9 +9,9 @@ import pytest
 
 from remediator.classify.actions import DisableService, EnforceTls, FirewallBlock, Keep
 from remediator.classify.plan import build_plan
+from remediator.classify.planload import from_plan, load_plan
 from remediator.classify.policy import load_policy
 from remediator.errors import InputError
-from remediator.generate.planfile import from_plan, load_plan
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from tests.unit.generate.helpers import AS_OF, HOSTILE_SCANS, LAB_INVENTORY, LAB_POLICY
@@ -101,3 +101,14 @@ def test_not_json_and_missing_file(tmp_path: Path) -> None:
         load_plan(bad)
     with pytest.raises(InputError, match="cannot read the plan"):
         load_plan(tmp_path / "missing.json")
+
+
+def test_one_loader_under_the_old_names_too() -> None:
+    """remediator.run and remediator.verify still import generate.planfile/jsonfields."""
+    from remediator.classify import plan, planload
+    from remediator.generate import jsonfields, planfile
+
+    assert planfile.parse_plan is planload.parse_plan
+    assert planfile.PlanDoc is planload.PlanDoc
+    assert jsonfields.Fields is planload.Fields
+    assert planload.SCHEMA is plan.SCHEMA

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,9 +15,9 @@ import pytest
 import yaml
 
 from remediator.classify.actions import DisableService, FirewallBlock
+from remediator.classify.planload import PlanDecision, PlanDoc, parse_plan
 from remediator.errors import InputError
 from remediator.generate.manifest import NAME
-from remediator.generate.planfile import PlanDecision, PlanDoc, parse_plan
 from remediator.generate.project import InventoryEntry, build_project
 from remediator.generate.roles import ROLES
 from tests.corpus import REPO, corpus_root
@@ -25,6 +28,8 @@ from tests.unit.generate.helpers import (
     project,
     roles,
 )
+
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -130,13 +135,82 @@ def test_inventory_entries_replace_plan_addresses(plan: PlanDoc) -> None:
         inventory_name="hosts.yml",
     )
     files = build_project(plan, opts, roles())
-    inventory = yaml.safe_load(files["inventory.yml"].decode().replace("!unsafe ", ""))
+    text = files["inventory.yml"].decode()
+    assert "!unsafe" not in text  # connection values are checked, and must stay plain strings
+    inventory = yaml.safe_load(text)
     assert inventory["all"]["hosts"]["web.lab"] == {
         "ansible_host": "192.0.2.80",
         "ansible_port": 2222,
         "ansible_user": "deploy",
     }
     assert json.loads(files[NAME])["inventory"] == "hosts.yml"
+
+
+def test_ansible_inventory_reads_the_addresses_as_plain_strings(
+    plan: PlanDoc, tmp_path: Path
+) -> None:
+    """What pytest-testinfra's ansible backend reads: ``ansible-inventory --list``."""
+    (tmp_path / "inventory.yml").write_bytes(project(plan)["inventory.yml"])
+    done = subprocess.run(
+        [str(BIN / "ansible-inventory"), "-i", "inventory.yml", "--list"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    hostvars = json.loads(done.stdout)["_meta"]["hostvars"]
+    assert hostvars["web.lab"] == {"ansible_host": "10.213.0.11"}
+    assert {type(v["ansible_host"]) for v in hostvars.values()} == {str}
+
+
+def test_testinfra_resolves_each_host_to_its_address(
+    plan: PlanDoc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suites' ansible:// hosts, as pytest-testinfra resolves them (nothing connects).
+
+    With ``ansible_host`` written ``!unsafe``, this failed inside testinfra: it got
+    ``{'__ansible_unsafe': '10.213.0.11'}`` for the address.
+    """
+    from testinfra.utils.ansible_runner import AnsibleRunner
+
+    (tmp_path / "inventory.yml").write_bytes(project(plan)["inventory.yml"])
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    runner = AnsibleRunner(str(tmp_path / "inventory.yml"))
+    assert runner.get_host("web.lab").backend.host.name == "10.213.0.11"  # type: ignore[attr-defined]
+    assert runner.get_host("legacy.lab").backend.host.name == "10.213.0.10"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("address", "{{ lookup('pipe','touch /tmp/pwned') }}", "neither an IP address"),
+        ("address", "fe80::1%{{x}}", "neither an IP address"),
+        ("address", "10.0.0.1\n- hosts: all", "neither an IP address"),
+        ("user", "root{{ x }}", "not a login name"),
+        ("user", "$(id)", "not a login name"),
+        ("port", 0, "not a port number"),
+    ],
+)
+def test_inventory_values_are_checked_before_they_are_written(
+    plan: PlanDoc, field: str, value: object, problem: str
+) -> None:
+    values: dict[str, object] = {"address": "192.0.2.80", "port": 22, "user": "deploy"}
+    values[field] = value
+    entry = InventoryEntry(values["address"], values["port"], values["user"])  # type: ignore[arg-type]
+    opts = dataclasses.replace(options(), inventory={"web.lab": entry}, inventory_name="hosts.yml")
+    with pytest.raises(InputError, match=problem):
+        build_project(plan, opts, roles())
+
+
+def test_inventory_normalizes_an_ipv6_address_and_accepts_a_dns_name(plan: PlanDoc) -> None:
+    entries = {
+        "web.lab": InventoryEntry("FD00:213:0:0::11"),
+        "legacy.lab": InventoryEntry("legacy-1.example.net"),
+    }
+    opts = dataclasses.replace(options(), inventory=entries)
+    hosts = yaml.safe_load(project(plan, opts)["inventory.yml"])["all"]["hosts"]
+    assert hosts["web.lab"] == {"ansible_host": "fd00:213::11"}
+    assert hosts["legacy.lab"] == {"ansible_host": "legacy-1.example.net"}
 
 
 def test_longer_horizon_changes_only_the_window_data(plan: PlanDoc) -> None:

@@ -92,6 +92,39 @@ def test_restore_puts_back_exactly_what_was_taken(etc: Path, tmp_path: Path) -> 
     assert again["changed"] is False and again["paths"] == []
 
 
+def _paths(result: dict[str, object]) -> list[str]:
+    paths = result["paths"]
+    assert isinstance(paths, list)
+    return [str(p) for p in paths]
+
+
+def test_restore_removes_backups_written_beside_snapshotted_files(
+    etc: Path, tmp_path: Path
+) -> None:
+    """``backup: true`` writes ``FILE.PID.DATE@TIME~`` beside a file, outside every tree."""
+    older = etc / "single.conf.17.2026-01-02@03:04:05~"
+    older.write_text("an admin's earlier backup: kept\n")
+    lookalike = etc / "single.conf.orig~"
+    lookalike.write_text("not Ansible's pattern: never touched\n")
+    before = _tree(etc)
+    snap = tmp_path / "snapshots" / "run-1"
+    _tool("take", "--dir", str(snap), "--spec", _spec(etc))
+    _mess_up(etc)
+    added = [
+        etc / "single.conf.4242.2026-11-25@12:00:00~",
+        etc / "not-yet.conf.4243.2026-11-25@12:00:01~",
+        etc / "app" / "main.conf.4244.2026-11-25@12:00:02~",
+    ]
+    for path in added:
+        path.write_text("a role's backup\n")
+    preview = _tool("restore", "--dir", str(snap), "--check")
+    assert {str(p) for p in added} <= set(_paths(preview))
+    restored = _tool("restore", "--dir", str(snap))
+    assert {str(p) for p in added} <= set(_paths(restored))
+    assert _tree(etc) == before
+    assert older.is_file() and lookalike.is_file()
+
+
 def test_an_existing_snapshot_is_never_overwritten(etc: Path, tmp_path: Path) -> None:
     snap = tmp_path / "snapshots" / "run-1"
     _tool("take", "--dir", str(snap), "--spec", _spec(etc))
