@@ -132,17 +132,15 @@ _DETAILS = {
 
 
 def _up_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--subnet", default=DEFAULT_SUBNET4, help="IPv4 lab subnet (private)")
-    parser.add_argument("--subnet6", default=DEFAULT_SUBNET6, help="IPv6 lab subnet (ULA)")
+    parser.add_argument("--subnet", help=f"IPv4 lab subnet, private (default {DEFAULT_SUBNET4})")
+    parser.add_argument("--subnet6", help=f"IPv6 lab subnet, ULA (default {DEFAULT_SUBNET6})")
     parser.add_argument(
         "--prefix",
-        default=DEFAULT_PREFIX,
         help=f"names of the lab's namespaces (default {DEFAULT_PREFIX}); a second lab beside the"
         " first needs its own prefix, subnets and --state-dir",
     )
     parser.add_argument(
         "--hosts",
-        default=",".join(ROLES),
         help=f"comma-separated hosts to run (default: all: {','.join(ROLES)})",
     )
 
@@ -173,20 +171,33 @@ def _say(line: str) -> None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    subnet4, subnet6 = parse_subnets(args.subnet, args.subnet6)
-    names = tuple(n.strip() for n in args.hosts.split(",") if n.strip())
-    config = LabConfig(
-        prefix=args.prefix,
-        subnet4=subnet4,
-        subnet6=subnet6,
-        host_names=names,
-        state_dir=args.state_dir,
-    )
+    config = wanted_config(args)
     report = manager.up(config, _say)
     if not report.already_up:
         built = f"{report.rootfs_seconds:.1f} s" if report.rootfs_seconds else "cached"
         print(f"rootfs: {built}; hosts booted in {report.boot_seconds:.1f} s")
     return _status(args)
+
+
+def wanted_config(args: argparse.Namespace) -> LabConfig:
+    """The lab ``up`` asks for. With no lab options given, a lab this state dir already
+    runs is the one wanted (so ``--state-dir X up`` leaves a second lab as it is); otherwise
+    the options, each defaulting to the default lab's."""
+    chosen = (args.subnet, args.subnet6, args.prefix, args.hosts)
+    saved = state.load(args.state_dir)
+    if saved is not None and chosen == (None, None, None, None):
+        return saved.config
+    subnet4, subnet6 = parse_subnets(
+        args.subnet or DEFAULT_SUBNET4, args.subnet6 or DEFAULT_SUBNET6
+    )
+    hosts = args.hosts or ",".join(ROLES)
+    return LabConfig(
+        prefix=args.prefix or DEFAULT_PREFIX,
+        subnet4=subnet4,
+        subnet6=subnet6,
+        host_names=tuple(n.strip() for n in hosts.split(",") if n.strip()),
+        state_dir=args.state_dir,
+    )
 
 
 def _down(args: argparse.Namespace) -> int:

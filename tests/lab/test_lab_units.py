@@ -14,7 +14,7 @@ import pytest
 from remediator.errors import ExecutionError, InputError, RefusedError
 from remediator.ingest.inventory import load_inventory
 from remediator.lab import network, rootfs, state
-from remediator.lab.cli import register
+from remediator.lab.cli import register, wanted_config
 from remediator.lab.config import ROLES, LabConfig, parse_subnets
 from remediator.lab.inventory import inventory_yaml
 from remediator.lab.lock import held
@@ -255,3 +255,19 @@ def test_cli_up_rejects_a_bad_subnet_before_touching_anything(tmp_path: Path) ->
     with pytest.raises(InputError, match="bad lab subnet"):
         args.func(args)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_up_without_options_keeps_the_lab_its_state_dir_runs(tmp_path: Path) -> None:
+    """``lab --state-dir X up`` must not replace a second lab by the default one."""
+    slot = LabConfig(
+        prefix="rml7",
+        subnet4=ipaddress.IPv4Network("10.227.0.0/24"),
+        subnet6=ipaddress.IPv6Network("fd00:227::/64"),
+        state_dir=tmp_path,
+    )
+    state.save(state.LabState(slot, {h.name: [] for h in slot.hosts}, {}))
+    bare = _parser().parse_args(["lab", "--state-dir", str(tmp_path), "up"])
+    assert wanted_config(bare) == slot
+    chosen = _parser().parse_args(["lab", "--state-dir", str(tmp_path), "up", "--prefix", "rml8"])
+    wanted = wanted_config(chosen)
+    assert (wanted.prefix, str(wanted.subnet4)) == ("rml8", "10.213.0.0/24")
