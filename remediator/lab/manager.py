@@ -161,21 +161,29 @@ def memory_kib(state_dir: Path) -> int:
 
 
 def wait_ready(config: LabConfig, chosen: Sequence[Host]) -> None:
-    """Wait until every host's systemd has finished booting; a failed unit is an error."""
+    """Wait until every host's systemd has finished booting; a failed unit is an error.
+
+    A unit that failed at boot is started once more before that: on a loaded machine a
+    boot-time oneshot (systemd-user-sessions, systemd-update-utmp) can time out and
+    leave a host that works "degraded". One that fails again is a real failure.
+    """
     deadline = time.monotonic() + READY_TIMEOUT
     for host in chosen:
-        probe = ssh_command(config, host, ["systemctl", "is-system-running", "--wait"])
+        retried = False
         while True:
-            code, output = capture(probe, timeout=max(1.0, deadline - time.monotonic()))
-            verdict = output.split()[-1] if output.split() else ""
+            verdict, code, output = _system_state(config, host, deadline)
             if verdict == "running":
                 break
             if verdict == "degraded":
-                _, failed = capture(
-                    ssh_command(config, host, ["systemctl", "--failed", "--plain", "--no-legend"]),
-                    timeout=15,
-                )
-                raise ExecutionError(f"lab host {host.name} booted with failed units:\n{failed}")
+                failed = _failed_units(config, host)
+                if retried or not failed:
+                    listing = "\n".join(failed) or "(none listed)"
+                    raise ExecutionError(
+                        f"lab host {host.name} booted with failed units:\n{listing}"
+                    )
+                capture(ssh_command(config, host, ["systemctl", "restart", *failed]), timeout=60)
+                retried = True
+                continue
             if time.monotonic() > deadline:
                 console = hosts.host_dir(config, host) / "console.log"
                 tail = console.read_text(encoding="utf-8", errors="replace")[-1500:]
@@ -184,6 +192,20 @@ def wait_ready(config: LabConfig, chosen: Sequence[Host]) -> None:
                     f"(ssh said: {output.strip()[-300:]!r}); console:\n{tail}"
                 )
             time.sleep(0.3 if code == 255 else 0.1)
+
+
+def _system_state(config: LabConfig, host: Host, deadline: float) -> tuple[str, int, str]:
+    """systemd's overall state on ``host`` once booting is over (or ssh's failure)."""
+    probe = ssh_command(config, host, ["systemctl", "is-system-running", "--wait"])
+    code, output = capture(probe, timeout=max(1.0, deadline - time.monotonic()))
+    words = output.split()
+    return (words[-1] if words else ""), code, output
+
+
+def _failed_units(config: LabConfig, host: Host) -> list[str]:
+    listing = ["systemctl", "--failed", "--plain", "--no-legend", "--full"]
+    _, output = capture(ssh_command(config, host, listing), timeout=15)
+    return [line.split()[0] for line in output.splitlines() if line.split()]
 
 
 def _make_room(say: Say) -> None:

@@ -88,9 +88,19 @@ def scan(config: LabConfig, output: Path, say: Say) -> ScanResult:
         path.parent.mkdir(parents=True, exist_ok=True)
     say(f"scanning {len(config.hosts)} lab hosts over IPv4 and IPv6 (all TCP ports) ...")
     started = time.monotonic()
+    run_scanners(list(zip(commands, (path for _, path in runs), strict=True)), "lab scan")
+    return ScanResult(tuple(path for _, path in runs), time.monotonic() - started)
+
+
+def run_scanners(runs: list[tuple[list[str], Path]], what: str) -> None:
+    """Run scanner commands side by side, each writing its own output file.
+
+    They mostly wait on the network, so they run at once; every failure is collected
+    (with the end of the scanner's stderr) into one ExecutionError about ``what``.
+    """
     processes = [
         subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for argv in commands
+        for argv, _ in runs
     ]
     errors = []
     for process, (_, path) in zip(processes, runs, strict=True):
@@ -99,10 +109,9 @@ def scan(config: LabConfig, output: Path, say: Say) -> ScanResult:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            errors.append(f"{path}: nmap timed out after {SCAN_TIMEOUT:.0f} s")
+            errors.append(f"{path}: timed out after {SCAN_TIMEOUT:.0f} s")
             continue
         if process.returncode != 0:
-            errors.append(f"{path}: nmap failed with exit {process.returncode}: {stderr[-800:]}")
+            errors.append(f"{path}: exit {process.returncode}: {stderr[-800:]}")
     if errors:
-        raise ExecutionError("lab scan failed:\n" + "\n".join(errors))
-    return ScanResult(tuple(path for _, path in runs), time.monotonic() - started)
+        raise ExecutionError(f"{what} failed:\n" + "\n".join(errors))

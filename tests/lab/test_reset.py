@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
 import pytest
 
+from remediator.errors import ExecutionError
 from remediator.lab import manager
 
 from .helpers import TIMINGS, Lab
@@ -67,3 +69,34 @@ def test_reboot_keeps_files_but_not_runtime_firewall_rules(pristine_lab: Lab) ->
     assert json.loads(lab.probe("connect", lab.address("web"), "8443").stdout)["open"] is False
     # A new boot: the host's init started again.
     assert lab.ssh("web", "cat", "/proc/1/stat").stdout.split()[21] != init_before
+
+
+FLAKY_UNIT = """[Unit]
+Description=fails at its first start only, like a boot oneshot timing out under load
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'test -e /var/lib/lab-flaky || { touch /var/lib/lab-flaky; exit 1; }'
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def test_a_unit_failing_once_at_boot_is_retried_and_one_failing_again_is_an_error(
+    pristine_lab: Lab,
+) -> None:
+    lab = pristine_lab
+    unit = base64.b64encode(FLAKY_UNIT.encode()).decode()
+    install = (
+        f"echo {unit} | base64 -d > /etc/systemd/system/lab-flaky.service"
+        " && systemctl daemon-reload && systemctl enable lab-flaky.service"
+    )
+    assert lab.ssh("web", install).returncode == 0
+    manager.reboot(lab.config.state_dir, ("web",), lambda _line: None)  # ready despite it
+    state = lab.ssh("web", "systemctl", "is-system-running").stdout.strip()
+    assert state == "running"
+    assert lab.ssh("web", "test", "-e", "/var/lib/lab-flaky").returncode == 0
+
+    broken = "sed -i 's|ExecStart=.*|ExecStart=/bin/false|' /etc/systemd/system/lab-flaky.service"
+    assert lab.ssh("web", broken).returncode == 0
+    with pytest.raises(ExecutionError, match=r"failed units:\nlab-flaky.service"):
+        manager.reboot(lab.config.state_dir, ("web",), lambda _line: None)

@@ -158,7 +158,7 @@ class Runner:
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_PIPELINING": "1",
             "ANSIBLE_FORKS": "8",
-            "ANSIBLE_CONTROL_PATH_DIR": str(control),
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control),
         }
         (private / "env" / "envvars").write_text(yaml.safe_dump(env), encoding="utf-8")
         argv = [
