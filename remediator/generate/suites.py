@@ -43,8 +43,10 @@ def read_suite(path: Path, root: Path) -> GeneratedSuite:
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: unreadable testinfra suite: {exc}") from None
     literals = _module_literals(tree, ("testinfra_hosts", "KEYS"), path)
-    hosts = literals.get("testinfra_hosts", [])
-    keys = literals.get("KEYS", {})
+    for name in ("testinfra_hosts", "KEYS"):
+        if name not in literals:
+            raise InputError(f"{path}: not a generated suite (no {name})")
+    hosts, keys = literals["testinfra_hosts"], literals["KEYS"]
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise InputError(f"{path}: testinfra_hosts is not a list of strings")
     if not isinstance(keys, dict) or not all(

@@ -102,13 +102,3 @@ def test_not_json_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the plan"):
         load_plan(tmp_path / "missing.json")
 
-
-def test_one_loader_under_the_old_names_too() -> None:
-    """remediator.run and remediator.verify still import generate.planfile/jsonfields."""
-    from remediator.classify import plan, planload
-    from remediator.generate import jsonfields, planfile
-
-    assert planfile.parse_plan is planload.parse_plan
-    assert planfile.PlanDoc is planload.PlanDoc
-    assert jsonfields.Fields is planload.Fields
-    assert planload.SCHEMA is plan.SCHEMA

@@ -46,9 +46,12 @@ def test_a_suite_that_is_not_literal_data_is_refused_not_run(tmp_path: Path) -> 
 def test_wrongly_shaped_literals_are_refused(tmp_path: Path) -> None:
     (tmp_path / "tests").mkdir()
     suite = tmp_path / "tests" / "test_x.py"
-    suite.write_text("testinfra_hosts = 'web'\n", encoding="utf-8")
+    suite.write_text("def test_a():\n    pass\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no testinfra_hosts"):
+        read_suite(suite, tmp_path)
+    suite.write_text("testinfra_hosts = 'web'\nKEYS = {}\n", encoding="utf-8")
     with pytest.raises(InputError, match="testinfra_hosts"):
         read_suite(suite, tmp_path)
-    suite.write_text("KEYS = {'t': 3}\n", encoding="utf-8")
+    suite.write_text("testinfra_hosts = []\nKEYS = {'t': 3}\n", encoding="utf-8")
     with pytest.raises(InputError, match="KEYS"):
         read_suite(suite, tmp_path)
