@@ -101,4 +101,3 @@ def test_not_json_and_missing_file(tmp_path: Path) -> None:
         load_plan(bad)
     with pytest.raises(InputError, match="cannot read the plan"):
         load_plan(tmp_path / "missing.json")
-
