@@ -1,0 +1,293 @@
+"""The three run commands as functions of their options: dry-run, apply, rollback.
+
+Order matters and is the point of this module: an apply checks the window before it
+contacts any host, takes the inventory lock before it changes anything, proves (or
+runs) the dry-run it is tied to, and only then creates its record and starts batches.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from remediator.errors import InputError, RefusedError, UnresolvedError
+from remediator.run.apply import Apply, ApplyRequest, utc_now
+from remediator.run.batches import open_window, parse_percent, parse_size
+from remediator.run.dryrun import DryRun, changes_since, dry_run, load_dry_run
+from remediator.run.lock import run_lock
+from remediator.run.outcome import SUMMARY, ApplyReport, HostEnd
+from remediator.run.progress import Progress
+from remediator.run.project import load_project
+from remediator.run.provenance import Provenance, find_sources
+from remediator.run.record import SCHEMA, RunRecord, new_run, open_run
+from remediator.run.render import apply_text, dry_run_text, rollback_text, warnings_text
+from remediator.run.rollback import Restore, rollback, snapshotted
+from remediator.run.target import Target, lab_namespace, make_target
+from remediator.run.window import parse_window
+
+
+@dataclass(frozen=True)
+class Common:
+    """Options every run command shares."""
+
+    project: Path
+    inventory: Path | None
+    runs_dir: Path
+    json: bool
+    plan: Path | None = None
+    findings: Path | None = None
+
+
+def dry_run_command(common: Common, limit: str | None) -> int:
+    """``remediator dry-run``: preview per host and finding; 0 even when there is work."""
+    target = make_target(load_project(common.project), common.inventory)
+    provenance = find_sources(target.project, common.plan, common.findings)
+    dry = _new_dry_run(common, target, provenance, limit, Progress(quiet=common.json))
+    _emit(common.json, dry.to_json(), dry_run_text(dry))
+    return 0
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """What `apply` was asked beyond the common options (all as the user typed them)."""
+
+    window: str
+    batch: str | None
+    max_fail: str | None
+    approved_by: str | None
+    ticket: str | None
+    dry_run_id: str | None
+    limit: str | None
+
+
+def apply_command(common: Common, options: ApplyOptions) -> int:
+    """``remediator apply``: see :mod:`remediator.run.apply`; exit 0, 1, 3 or 130."""
+    with interruptible():
+        return _apply(common, options)
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C (SIGINT) interrupts the apply, even if this process inherited it ignored.
+
+    A shell without job control starts background commands with SIGINT ignored, and
+    Python then never raises KeyboardInterrupt: ``kill -INT`` of such an apply (or a CI
+    job's interrupt) would be lost and the apply would carry on. An interrupted apply
+    settles its hosts and exits 130, which is what SIGINT must mean here.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if previous is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _apply(common: Common, options: ApplyOptions) -> int:
+    now = utc_now()
+    window = parse_window(options.window, now)
+    project = load_project(common.project)
+    batch = (parse_size(options.batch),) if options.batch else project.batch or (1,)
+    max_fail = parse_percent(options.max_fail) if options.max_fail else project.max_fail
+    target = make_target(project, common.inventory)
+    opened = open_window(window, project, now)  # before any host is contacted
+    provenance = find_sources(project, common.plan, common.findings)
+    progress = Progress(quiet=common.json)
+    hosts = limited([h.name for h in project.targets], options.limit)
+    with run_lock(target.inventory, target.identities(hosts), f"remediator apply {project.root}"):
+        warning = provenance.scan_warning(now.date())
+        if warning:
+            sys.stderr.write(warnings_text([warning]))
+        dry = _reviewed(common, options, target, provenance, progress)
+        record = new_run(common.runs_dir, "apply", project.root, utc_now())
+        request = {
+            "window": window.spec,
+            "window_closes": opened.closes.isoformat(timespec="seconds"),
+            "approved_by": options.approved_by,
+            "ticket": options.ticket,
+            "batch": list(batch),
+            "max_fail_percent": max_fail,
+            "scan_warning": warning,
+        }
+        _write_info(
+            record,
+            "apply",
+            target=target,
+            provenance=provenance,
+            limit=options.limit or dry.limit,
+            extra=request,
+        )
+        report = ApplyReport(record, dry, request)
+        try:
+            chosen = tuple(plain_hosts(options.limit) or ()) or None
+            Apply(ApplyRequest(target, window, batch, max_fail, chosen), report, progress).run()
+        except KeyboardInterrupt:
+            progress.close()
+            _emit(common.json, report.to_json(), apply_text(report))
+            raise
+        finally:
+            progress.close()
+    _emit(common.json, report.to_json(), apply_text(report))
+    return _apply_exit(report)
+
+
+def limited(hosts: list[str], limit: str | None) -> list[str]:
+    """The hosts a limit names when it is a plain list of them; all of them otherwise."""
+    named = plain_hosts(limit)
+    return named if named and set(named) <= set(hosts) else hosts
+
+
+def plain_hosts(limit: str | None) -> list[str] | None:
+    """The host names of a limit that is a plain list of them (``a:b``, ``a,b``); None for
+    no limit or an Ansible pattern (groups, wildcards, exclusions) only Ansible can expand."""
+    if limit is None:
+        return None
+    named = [part.strip() for part in limit.replace(",", ":").split(":") if part.strip()]
+    plain = all(n[0] not in "!&~@" and not any(c in n for c in "*?[]") for n in named)
+    return named if named and plain else None
+
+
+def _apply_exit(report: ApplyReport) -> int:
+    if report.status == "failed":
+        raise UnresolvedError(
+            f"a batch failed and was rolled back; see {report.record.path / SUMMARY}"
+        )
+    if report.status == "stopped":
+        raise RefusedError(report.stopped)
+    return 0
+
+
+def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) -> int:
+    """``remediator rollback RUN [--host H]``: restore an apply's hosts to its snapshots."""
+    record = open_run(run, runs_dir)
+    info = record.info()
+    if info.get("kind") != "apply":
+        raise InputError(f"{record.path}: run {record.id} is a {info.get('kind')}, not an apply")
+    inventory = Path(str(info["inventory"]))
+    project = load_project(Path(str(info["project"])))
+    target = Target(project, inventory, lab_namespace(inventory))
+    summary = record.read(SUMMARY) if record.has(SUMMARY) else {"hosts": {}}
+    taken = snapshotted(record)
+    hosts = [host] if host else taken
+    if host and host not in taken:
+        raise InputError(
+            f"run {record.id} took no snapshot on {host!r}; snapshots: {', '.join(taken) or 'none'}"
+        )
+    label = f"rollback-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    with run_lock(inventory, target.identities(hosts), f"remediator rollback {record.id}"):
+        results = rollback(target, record, hosts, record.id, label)
+    for name, result in results.items():
+        entry = summary.setdefault("hosts", {}).setdefault(name, {"host": name})
+        if result.outcome is Restore.RESTORED:
+            entry["end"] = HostEnd.ROLLED_BACK.value
+        entry["detail"] = f"{label}: {result.outcome.value} ({result.detail})"
+    record.write(SUMMARY, summary)
+    record.write(
+        f"{label}.json",
+        {n: {"outcome": r.outcome.value, "detail": r.detail} for n, r in results.items()},
+    )
+    document = {
+        "run": record.id,
+        "rollback": label,
+        "hosts": {n: {"outcome": r.outcome.value, "detail": r.detail} for n, r in results.items()},
+    }
+    _emit(as_json, document, rollback_text(record.id, results))
+    if any(r.outcome not in (Restore.RESTORED, Restore.NO_SNAPSHOT) for r in results.values()):
+        raise UnresolvedError(f"not every host was restored; see {record.path / (label + '.json')}")
+    return 0
+
+
+def _reviewed(
+    common: Common,
+    options: ApplyOptions,
+    target: Target,
+    provenance: Provenance,
+    progress: Progress,
+) -> DryRun:
+    """The dry-run the apply is tied to: the one named (proven unchanged) or a new one."""
+    if options.dry_run_id is None:
+        dry = _new_dry_run(common, target, provenance, options.limit, progress)
+        if not common.json:
+            sys.stdout.write(dry_run_text(dry) + "\n")
+        return dry
+    dry = load_dry_run(open_run(options.dry_run_id, common.runs_dir))
+    problems = changes_since(dry, target)
+    if options.limit is not None and options.limit != dry.limit:
+        chosen = plain_hosts(options.limit)
+        if chosen is None or not set(chosen) <= {h.name for h in dry.hosts}:
+            problems.append(
+                f"the dry-run's limit was {dry.limit!r}, this apply's {options.limit!r} "
+                "(a list of hosts the dry-run previewed may narrow it)"
+            )
+    if problems:
+        raise RefusedError(
+            f"the project or its plan changed since dry-run {dry.run_id}: "
+            + "; ".join(problems)
+            + ". Dry-run it again and review the result."
+        )
+    return dry
+
+
+def _new_dry_run(
+    common: Common,
+    target: Target,
+    provenance: Provenance,
+    limit: str | None,
+    progress: Progress,
+) -> DryRun:
+    record = new_run(common.runs_dir, "dry-run", target.project.root, utc_now())
+    _write_info(record, "dry-run", target=target, provenance=provenance, limit=limit, extra={})
+    try:
+        return dry_run(target, record, limit, progress)
+    finally:
+        progress.close()
+
+
+def _write_info(
+    record: RunRecord,
+    kind: str,
+    *,
+    target: Target,
+    provenance: Provenance,
+    limit: str | None,
+    extra: dict[str, Any],
+) -> None:
+    project = target.project
+    record.copy_in(project.root / "remediator-manifest.json", "manifest.json")
+    if provenance.plan is not None:
+        record.copy_in(provenance.plan, "plan.json")
+    if provenance.findings is not None:
+        record.copy_in(provenance.findings, "findings.json")
+    record.write(
+        "run.json",
+        {
+            "schema": SCHEMA,
+            "id": record.id,
+            "kind": kind,
+            "created": utc_now().isoformat(timespec="seconds"),
+            "project": str(project.root),
+            "inventory": str(target.inventory),
+            "network_namespace": target.namespace,
+            "limit": limit,
+            "manifest_sha256": project.manifest_sha256,
+            "plan_sha256": project.plan_sha256,
+            "plan_file": str(provenance.plan) if provenance.plan else None,
+            "findings_file": str(provenance.findings) if provenance.findings else None,
+            **extra,
+        },
+    )
+
+
+def _emit(as_json: bool, document: object, text: str, stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n" if as_json else text)
+    out.flush()

@@ -1,0 +1,184 @@
+"""``dry-run``: the project's own playbook in check mode with diffs, read per finding.
+
+The check run is the real ``playbooks/remediate.yml`` with ``--check --diff``: every
+changed result in its job events is mapped back to the finding(s) it remediates, so the
+preview is what the apply will do, not a guess beside it. A dry-run changes nothing,
+so it may run outside the maintenance window: the guard play gets an always-open window
+as an extra var (the apply's guard keeps the real one), and all hosts go in one batch.
+
+The record keeps what an apply needs to prove it runs the reviewed project: the
+manifest's and plan's sha256, every project file's sha256, the inventory and limit, and
+how long the check took (the apply's first estimate of a batch's duration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from remediator.errors import ExecutionError, InputError
+from remediator.run.events import hosts_seen, task_results
+from remediator.run.preview import HostPreview, Status, preview_host
+from remediator.run.progress import Progress
+from remediator.run.project import REMEDIATE, file_hashes
+from remediator.run.record import RunRecord
+from remediator.run.runner import RunConfig, run
+from remediator.run.target import Target
+
+SCHEMA: Final = "remediator/dry-run/v1"
+RECORD: Final = "dry-run.json"
+ALWAYS_OPEN: Final = [{"start": "1970-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z"}]
+ALL_AT_ONCE: Final = {"remediator_batch": "100%", "remediator_max_fail_percentage": 100}
+"""A check run has no batches: every host is previewed at once (in parallel, not one
+batch after another), and one host that cannot be reached does not end the others'
+preview the way a failed batch ends an apply."""
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A dry-run's result: per host and finding, and the fingerprints an apply checks."""
+
+    run_id: str
+    created: str
+    project: str
+    inventory: str
+    limit: str | None
+    seconds: float
+    manifest_sha256: str
+    plan_sha256: str
+    files: Mapping[str, str]
+    hosts: tuple[HostPreview, ...]
+    status: str = "successful"
+
+    def would_change(self) -> set[tuple[str, str]]:
+        """(host, finding key) of every finding the check run would change."""
+        return {
+            (h.name, f.key)
+            for h in self.hosts
+            for f in h.findings
+            if f.status is Status.WOULD_CHANGE
+        }
+
+    def count(self, status: Status) -> int:
+        return sum(h.count(status) for h in self.hosts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "run": self.run_id,
+            "created": self.created,
+            "project": self.project,
+            "inventory": self.inventory,
+            "limit": self.limit,
+            "seconds": round(self.seconds, 3),
+            "status": self.status,
+            "manifest_sha256": self.manifest_sha256,
+            "plan_sha256": self.plan_sha256,
+            "files": dict(self.files),
+            "totals": {
+                s.value: self.count(s)
+                for s in (Status.WOULD_CHANGE, Status.COMPLIANT, Status.UNKNOWN)
+            },
+            "hosts": [h.to_json() for h in self.hosts],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str) -> DryRun:
+        if data.get("schema") != SCHEMA:
+            raise InputError(f"{where}: not a {SCHEMA} record")
+        try:
+            return cls(
+                run_id=str(data["run"]),
+                created=str(data["created"]),
+                project=str(data["project"]),
+                inventory=str(data["inventory"]),
+                limit=data.get("limit"),
+                seconds=float(data["seconds"]),
+                manifest_sha256=str(data["manifest_sha256"]),
+                plan_sha256=str(data["plan_sha256"]),
+                files={str(k): str(v) for k, v in data["files"].items()},
+                hosts=tuple(HostPreview.from_json(h) for h in data["hosts"]),
+                status=str(data.get("status", "successful")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"{where}: damaged dry-run record: {exc!r}") from None
+
+
+def dry_run(target: Target, record: RunRecord, limit: str | None, progress: Progress) -> DryRun:
+    """Run the project in check mode against ``target`` and record the preview."""
+    project = target.project
+    files = file_hashes(project.root)
+    config = RunConfig(
+        private_dir=record.ansible_dir,
+        ident="dry-run",
+        project=project.root,
+        inventory=target.inventory,
+        playbook=REMEDIATE,
+        limit=limit,
+        check_mode=True,
+        diff=True,
+        extravars={
+            "remediator_window_openings": ALWAYS_OPEN,
+            "remediator_run_id": record.id,
+            **ALL_AT_ONCE,
+        },
+        namespace=target.namespace,
+    )
+    progress.batch_started("dry-run (check mode)", [h.name for h in project.targets])
+    result = run(config, on_event=progress.event)
+    progress.batch_finished("dry-run (check mode)", f"{result.status} in {result.seconds:.0f} s")
+    if result.interrupted:
+        raise KeyboardInterrupt
+    results = task_results(result.events)
+    seen = hosts_seen(result.events)
+    scope = [h for h in project.targets if limit is None or h.name in seen]
+    if not seen and result.rc != 0:
+        raise ExecutionError(
+            f"the check run failed before reaching any host (rc {result.rc}); "
+            f"see {result.artifacts / 'stdout'}"
+        )
+    report = DryRun(
+        run_id=record.id,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        project=str(project.root),
+        inventory=str(target.inventory),
+        limit=limit,
+        seconds=result.seconds,
+        manifest_sha256=project.manifest_sha256,
+        plan_sha256=project.plan_sha256,
+        files=files,
+        hosts=tuple(preview_host(spec, results, check=True) for spec in scope),
+        status=result.status,
+    )
+    record.write(RECORD, report.to_json())
+    return report
+
+
+def load_dry_run(record: RunRecord) -> DryRun:
+    """The dry-run recorded in ``record``."""
+    if not record.has(RECORD):
+        raise InputError(f"{record.path}: not a dry-run (no {RECORD})")
+    return DryRun.from_json(record.read(RECORD), str(record.path / RECORD))
+
+
+def changes_since(dry: DryRun, target: Target) -> list[str]:
+    """What differs between the project now and the project the dry-run saw."""
+    project = target.project
+    problems = []
+    if dry.plan_sha256 != project.plan_sha256:
+        problems.append(f"plan sha256 {dry.plan_sha256[:12]} -> {project.plan_sha256[:12]}")
+    if dry.manifest_sha256 != project.manifest_sha256:
+        problems.append("the manifest changed")
+    now = file_hashes(project.root)
+    edited = sorted(p for p in set(now) | set(dry.files) if now.get(p) != dry.files.get(p))
+    if edited:
+        problems.append(
+            "files changed: "
+            + ", ".join(edited[:10])
+            + (f" (+{len(edited) - 10} more)" if len(edited) > 10 else "")
+        )
+    if dry.inventory != str(target.inventory):
+        problems.append(f"another inventory ({dry.inventory})")
+    return problems

@@ -1,0 +1,126 @@
+"""The human-readable reports of ``dry-run``, ``apply`` and ``rollback`` (stdout).
+
+Scan text (finding keys carry scanned addresses and check ids, reasons quote banners)
+is printed as data: control characters are escaped so a hostile value cannot move the
+cursor, clear the screen or fake a line of the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from remediator.run.dryrun import DryRun
+from remediator.run.outcome import ApplyReport
+from remediator.run.preview import FindingPreview, HostPreview, Status
+from remediator.run.rollback import RestoreResult
+
+DIFF_LINES: Final = 40
+LABELS: Final = {
+    Status.WOULD_CHANGE: "WOULD CHANGE",
+    Status.CHANGED: "CHANGED",
+    Status.COMPLIANT: "compliant",
+    Status.UNKNOWN: "UNKNOWN",
+}
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters (newlines included, tabs not) shown as escapes."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+
+
+def dry_run_text(dry: DryRun) -> str:
+    totals = ", ".join(
+        f"{LABELS[s].lower()} {dry.count(s)}"
+        for s in (Status.WOULD_CHANGE, Status.COMPLIANT, Status.UNKNOWN)
+    )
+    lines = [
+        f"dry-run {dry.run_id}: {safe(dry.project)} (plan {dry.plan_sha256[:12]})",
+        f"  inventory {safe(dry.inventory)}"
+        + (f", limit {safe(dry.limit)}" if dry.limit else "")
+        + f"; check run {dry.status} in {dry.seconds:.0f} s",
+        f"  {totals}",
+    ]
+    for host in dry.hosts:
+        lines.extend(host_lines(host))
+    lines.append("")
+    lines.append(
+        f"apply exactly this: remediator apply {safe(dry.project)} --dry-run-id "
+        f"{dry.run_id} --window SPEC"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def host_lines(host: HostPreview) -> list[str]:
+    counts = ", ".join(f"{host.count(s)} {LABELS[s].lower()}" for s in Status if host.count(s))
+    lines = ["", f"{safe(host.name)}  ({counts or 'nothing to do'})"]
+    if host.problem:
+        lines.append(f"  ! {safe(host.problem)}")
+    shown: set[str] = set()
+    for finding in host.findings:
+        lines.extend(_finding_lines(finding, shown))
+    for key, task in host.manual:
+        lines.append(f"  manual        {safe(key)}: {safe(task)}")
+    return lines
+
+
+def _finding_lines(finding: FindingPreview, shown: set[str]) -> list[str]:
+    """A finding's lines; a diff already shown for the host is referred to, not repeated."""
+    lines = [f"  {LABELS[finding.status]:<13} {safe(finding.key)}  {safe('; '.join(finding.what))}"]
+    pad = " " * 16
+    if finding.irreversible:
+        lines.append(f"{pad}! irreversible: package removal cannot be undone by the snapshot")
+    if finding.why:
+        lines.append(f"{pad}why: {safe(finding.why)}")
+    if finding.status in (Status.WOULD_CHANGE, Status.CHANGED):
+        for task in finding.tasks[:8]:
+            lines.append(f"{pad}- {safe(task)}")
+        for diff in finding.diffs:
+            if diff.text in shown:
+                lines.append(f"{pad}  (diff of {safe(diff.header)} shown above)")
+                continue
+            shown.add(diff.text)
+            body = diff.text.splitlines()
+            lines.extend(f"{pad}  {safe(line)}" for line in body[:DIFF_LINES])
+            if len(body) > DIFF_LINES:
+                lines.append(f"{pad}  ... ({len(body) - DIFF_LINES} more lines in --json)")
+    return lines
+
+
+def apply_text(report: ApplyReport) -> str:
+    request = report.request
+    lines = [
+        f"apply {report.record.id}: {report.status}",
+        f"  approved by {safe(str(request.get('approved_by') or 'nobody named'))}, "
+        f"ticket {safe(str(request.get('ticket') or 'none'))}; "
+        f"window {safe(str(request.get('window')))}; dry-run {report.dry.run_id}",
+    ]
+    for batch in report.batches:
+        hosts = ", ".join(safe(h) for h in batch["hosts"])
+        lines.append(f"  batch {batch['batch']}: {batch['status']} ({hosts}, {batch['seconds']} s)")
+    if report.stopped:
+        lines.append(f"  stopped: {safe(report.stopped)}")
+    lines.append("")
+    width = max((len(h) for h in report.hosts), default=4)
+    for name, result in sorted(report.hosts.items()):
+        changed = sum(1 for host, _ in report.changed if host == name)
+        lines.append(
+            f"  {safe(name):<{width}}  {result.end.value:<19} {changed:>3} findings "
+            f"changed  {safe(result.detail)}"
+        )
+    lines.append("")
+    lines.append(f"record: {report.record.path}")
+    return "\n".join(lines) + "\n"
+
+
+def rollback_text(run_id: str, results: Mapping[str, RestoreResult]) -> str:
+    lines = [f"rollback of {run_id}:"]
+    lines.extend(
+        f"  {safe(host)}: {r.outcome.value} ({safe(r.detail)})"
+        for host, r in sorted(results.items())
+    )
+    return "\n".join(lines) + "\n"
+
+
+def warnings_text(warnings: Iterable[str]) -> str:
+    return "".join(f"warning: {safe(w)}\n" for w in warnings)
