@@ -1,0 +1,39 @@
+"""``remediator report``: argument parsing only; the work is imported when it runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from remediator.clitools import lazy
+
+DESCRIPTION = """\
+Write the auditor's evidence of a verified run: evidence.html (one self-contained
+page, for screen and print) and evidence.json, with the same state words. Per host and
+finding: the scanner's evidence, the verdict and its reason, the policy entry or the
+exception and its expiry, what changed (the diff), when, in which window, approved by
+whom under which ticket, the snapshot kept, the tests and the rescan; a summary to
+attach to an ASV rescan request or dispute; and what remains for a person.
+Run `remediator verify RUN` first.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``report`` to the top-level parser."""
+    parser = subparsers.add_parser(
+        "report",
+        help="write the evidence (HTML and JSON) of a verified run",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("run", metavar="RUN", help="run id (under --runs-dir) or run directory")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write"
+    )
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=Path("runs"),
+        help="where run records are (default: ./runs)",
+    )
+    parser.set_defaults(func=lazy("remediator.report.command", "run_report"))

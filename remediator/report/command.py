@@ -1,0 +1,21 @@
+"""``remediator report RUN -o DIR``: load the run's evidence and write both files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from remediator.report.load import load_evidence
+from remediator.report.render import write_report
+from remediator.run.record import open_run
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """The ``report`` handler: 0 when written (the verdict itself is verify's exit code)."""
+    record = open_run(args.run, args.runs_dir)
+    evidence = load_evidence(record.path)
+    json_path, html_path = write_report(evidence, args.output)
+    for line in evidence.summary_lines():
+        sys.stdout.write(f"{line}\n")
+    sys.stdout.write(f"evidence: {html_path}\n          {json_path}\n")
+    return 0

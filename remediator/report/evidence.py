@@ -1,0 +1,220 @@
+"""The auditor's evidence: per host and finding, what was found, decided, changed and proven.
+
+One frozen :class:`Evidence` feeds both ``evidence.json`` and ``evidence.html``, so the
+two can never disagree on a finding's state. Every string that came from a scan stays
+raw here; escaping is the renderer's job (jinja2 autoescape), never this module's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
+
+
+@dataclass(frozen=True)
+class ScannerEvidence:
+    """What the original scanner said: its words, the file and when."""
+
+    title: str
+    evidence: str
+    scanner: str
+    file: str
+    scan_time: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The report form."""
+        return {
+            "title": self.title,
+            "evidence": self.evidence,
+            "scanner": self.scanner,
+            "file": self.file,
+            "scan_time": self.scan_time,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the apply did about one finding: its status, the work and the diffs."""
+
+    status: str
+    what: tuple[str, ...]
+    diffs: tuple[tuple[str, str], ...]
+    irreversible: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The report form."""
+        return {
+            "status": self.status,
+            "what": list(self.what),
+            "diffs": [{"file": f, "diff": d} for f, d in self.diffs],
+            "irreversible": self.irreversible,
+        }
+
+
+@dataclass(frozen=True)
+class FindingEvidence:
+    """One finding: scanner evidence, the plan's decision, the change, the verification."""
+
+    outcome: Outcome
+    scanner: ScannerEvidence | None
+    change: Change | None
+
+    @property
+    def ident(self) -> str:
+        """The finding key, used as the HTML anchor and the JSON key."""
+        return self.outcome.original.finding_key
+
+    def to_json(self) -> dict[str, Any]:
+        """The report form."""
+        o = self.outcome.original
+        return {
+            "key": self.ident,
+            **self.outcome.to_json(),
+            "title": o.title,
+            "severity": o.severity,
+            "verdict": o.verdict,
+            "decision_reason": o.reason,
+            "actions": list(o.actions),
+            "policy_entry": o.policy_entry,
+            "justification": o.justification,
+            "exception": None
+            if o.exception is None
+            else {
+                "entry": o.exception.entry,
+                "justification": o.exception.justification,
+                "approved_by": o.exception.approved_by,
+                "expires": o.exception.expires,
+                "active": o.exception.active,
+            },
+            "manual_tasks": list(o.manual_tasks),
+            "scanner": self.scanner.to_json() if self.scanner else None,
+            "change": self.change.to_json() if self.change else None,
+        }
+
+
+@dataclass(frozen=True)
+class HostEvidence:
+    """One host: how the apply ended on it, its snapshot, and its findings."""
+
+    name: str
+    end: str
+    batch: int | None
+    detail: str
+    snapshot_kept: bool
+    findings: tuple[FindingEvidence, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The report form."""
+        return {
+            "host": self.name,
+            "apply_end": self.end,
+            "batch": self.batch,
+            "detail": self.detail,
+            "snapshot_kept": self.snapshot_kept,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """When and under whose authority the run happened."""
+
+    run_id: str
+    kind: str
+    created: str
+    status: str
+    window: str
+    window_closes: str
+    approved_by: str
+    ticket: str
+    plan_as_of: str
+    scan_files: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The report form."""
+        return {
+            "run": self.run_id,
+            "kind": self.kind,
+            "created": self.created,
+            "status": self.status,
+            "window": self.window,
+            "window_closes": self.window_closes,
+            "approved_by": self.approved_by,
+            "ticket": self.ticket,
+            "plan_as_of": self.plan_as_of,
+            "scan_files": list(self.scan_files),
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the report shows, for ``evidence.json`` and ``evidence.html`` alike."""
+
+    run: RunFacts
+    verification: Verification
+    hosts: tuple[HostEvidence, ...]
+    generated: str
+
+    @property
+    def new(self) -> tuple[NewFinding, ...]:
+        """Findings the rescan reports that the original scan did not."""
+        return self.verification.new
+
+    @property
+    def for_a_person(self) -> tuple[FindingEvidence, ...]:
+        """What remains for a person: manual work, and anything fixable not yet resolved."""
+        return tuple(
+            f
+            for h in self.hosts
+            for f in h.findings
+            if f.outcome.state is State.MANUAL
+            or (f.outcome.original.role is Role.FIX and f.outcome.state is not State.RESOLVED)
+        )
+
+    def summary_lines(self) -> tuple[str, ...]:
+        """The summary an admin attaches to an ASV rescan request or dispute."""
+        v = self.verification
+        fixable = v.fixable()
+        resolved = sum(1 for o in fixable if o.state is State.RESOLVED)
+        counts = v.counts()
+        lines = [
+            f"{resolved} of {len(fixable)} findings the run was to fix are resolved" + _proof(v),
+            f"{counts['excepted']} findings are left under a dated policy exception.",
+            f"{counts['manual']} findings need a person (patch, certificate, replacement).",
+            f"{counts['unknown']} findings could not be judged (host did not answer, "
+            "or no test or rescan covers them).",
+            f"{counts['new']} findings are new in the rescan.",
+        ]
+        if v.broken_allowed:
+            lines.append(f"{len(v.broken_allowed)} allowed services no longer answer.")
+        lines.append(
+            "Verification passed." if v.passed else "Verification did not pass: see below."
+        )
+        return tuple(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``remediator/evidence/v1`` document."""
+        return {
+            "schema": "remediator/evidence/v1",
+            "generated": self.generated,
+            "run": self.run.to_json(),
+            "passed": self.verification.passed,
+            "rescanned": self.verification.rescanned,
+            "tested": self.verification.tested,
+            "counts": self.verification.counts(),
+            "summary": list(self.summary_lines()),
+            "hosts": [h.to_json() for h in self.hosts],
+            "new": [n.to_json() for n in self.new],
+            "for_a_person": [f.ident for f in self.for_a_person],
+        }
+
+
+def _proof(v: Verification) -> str:
+    """What the resolved states rest on, for the summary's first line."""
+    if v.rescanned and v.tested:
+        return " (confirmed by the rescan and the host tests)."
+    if v.rescanned:
+        return " (confirmed by the rescan; no host tests ran)."
+    return " (by the host tests only; no rescan)." if v.tested else " (nothing checked them)."

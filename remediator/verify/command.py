@@ -1,0 +1,119 @@
+"""``remediator verify RUN [--rescan]``: the host tests, the rescan, one state per finding.
+
+Reads the run record (its plan copy, project and inventory), runs every host's generated
+testinfra suite in parallel, and with ``--rescan`` (lab only for now) rescans the
+affected hosts and ports from the lab controller, then writes ``verify.json`` into the
+record and prints the counts. Exit 0 only when every fixable finding is resolved,
+nothing allowed broke and nothing blocking is new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from remediator.classify.catalog_load import load_catalog
+from remediator.errors import RefusedError
+from remediator.ingest.findingset import load_findings
+from remediator.ingest.inventory import load_inventory
+from remediator.run.atomic import write_json
+from remediator.run.project import load_project
+from remediator.run.record import RunRecord, open_run
+from remediator.run.target import Target
+from remediator.verify.compare import compare
+from remediator.verify.model import Original, State, TestResult, Verification
+from remediator.verify.originals import originals_from_plan
+from remediator.verify.rescan import Rescan, rescan_from
+from remediator.verify.store import VERIFY_FILE
+from remediator.verify.suites import run_suites
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """The ``verify`` handler."""
+    record = open_run(args.run, args.runs_dir)
+    originals = originals_from_plan(record.read("plan.json"), str(record.path / "plan.json"))
+    target = _target(record)
+    tests: tuple[TestResult, ...] = ()
+    if not args.no_tests:
+        suites = {h.name: h.suite for h in target.project.targets if h.suite}
+        tests = run_suites(target, suites, record.path / "verify", args.workers)
+    rescan = None
+    if args.rescan_command:
+        rescan = _user_rescan(args.rescan_command, args.rescan_source, record, target, originals)
+    elif args.rescan:
+        rescan = _rescan(record, target, originals, args.lab_state_dir)
+    result = compare(originals, rescan, tests)
+    write_json(record.path / VERIFY_FILE, result.to_json())
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(summary_text(result, record))
+    return 0 if result.passed else 1
+
+
+def summary_text(result: Verification, record: RunRecord) -> str:
+    """The counts and the findings that keep verify from passing."""
+    counts = result.counts()
+    lines = [f"run {record.id}: " + ", ".join(f"{counts[s.value]} {s.value}" for s in State)]
+    for outcome in result.fixable():
+        if outcome.state is not State.RESOLVED:
+            o = outcome.original
+            lines.append(
+                f"  {outcome.state.value:8} {o.host or '-'} {o.finding_key}: {outcome.reason}"
+            )
+    lines += [f"  broken   {o.original.finding_key}: {o.reason}" for o in result.broken_allowed]
+    lines += [f"  new      {n.key} {n.check_id}" for n in result.new if n.blocking]
+    lines.append(f"verification {'passed' if result.passed else 'did not pass'}; "
+                 f"written to {record.path / VERIFY_FILE}")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _target(record: RunRecord) -> Target:
+    info = record.info()
+    project = load_project(Path(str(info["project"])))
+    inventory = Path(str(info["inventory"]))
+    namespace = info.get("network_namespace")
+    return Target(project, inventory, str(namespace) if namespace else None)
+
+
+def _rescan(
+    record: RunRecord, target: Target, originals: tuple[Original, ...], lab_dir: Path | None
+) -> Rescan:
+    if target.namespace is None:
+        raise RefusedError(
+            "--rescan runs nmap from the lab controller; outside the lab, give the scanner "
+            "to run with --rescan-command (see `remediator verify --help`)"
+        )
+    # lab machinery only for a lab rescan
+    from remediator.verify.findlab import lab_of  # noqa: PLC0415
+    from remediator.verify.labscan import rescan_lab, scope_of  # noqa: PLC0415
+
+    lab = lab_of(target.namespace, lab_dir)
+    scope = scope_of(originals)
+    files = rescan_lab(lab.config, scope, record.path / "rescan")
+    found = load_findings(list(files), inventory=load_inventory(target.inventory))
+    sources = (str(lab.config.controller4), str(lab.config.controller6))
+    return rescan_from(
+        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=sources
+    )
+
+
+def _user_rescan(
+    template: str,
+    sources: list[str],
+    record: RunRecord,
+    target: Target,
+    originals: tuple[Original, ...],
+) -> Rescan:
+    """The rescan by the user's own scanner command, read back like any scan."""
+    from remediator.verify.labscan import scope_of  # noqa: PLC0415
+    from remediator.verify.userscan import rescan_with_command  # noqa: PLC0415
+
+    scope = scope_of(originals)
+    files = rescan_with_command(template, scope, record.path / "rescan")
+    found = load_findings(list(files), inventory=load_inventory(target.inventory))
+    return rescan_from(
+        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=sources
+    )

@@ -1,0 +1,117 @@
+"""The evidence report of a real run record: JSON and HTML agree, scan text stays text."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from remediator.errors import InputError
+from remediator.report.load import load_evidence
+from remediator.report.render import write_report
+from tests.unit.report.runfixture import HOSTILE, TELNET_V4, write_run
+
+NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+class Findings(HTMLParser):
+    """Every element carrying data-key/data-state, every tag and every URL attribute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: list[tuple[str, str]] = []
+        self.tags: set[str] = set()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        found = dict(attrs)
+        if "data-key" in found:
+            self.states.append((str(found["data-key"]), str(found["data-state"])))
+        self.urls.extend(str(v) for k, v in attrs if k in {"src", "href"})
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], str]:
+    base = tmp_path_factory.mktemp("report")
+    run = write_run(base, hostile=True)
+    json_path, html_path = write_report(load_evidence(run, NOW), base / "out")
+    return json.loads(json_path.read_text("utf-8")), html_path.read_text("utf-8")
+
+
+def json_states(document: dict[str, object]) -> list[tuple[str, str]]:
+    hosts = document["hosts"]
+    assert isinstance(hosts, list)
+    pairs = [(f["key"], f["state"]) for h in hosts for f in h["findings"]]
+    new = document["new"]
+    assert isinstance(new, list)
+    pairs += [(f"{n['address']}/{n['protocol']}/{n['port']}/{n['check_id']}", "new") for n in new]
+    return pairs
+
+
+def test_json_and_html_agree(written: tuple[dict[str, object], str]) -> None:
+    document, html = written
+    parser = Findings()
+    parser.feed(html)
+    assert sorted(parser.states) == sorted(json_states(document))
+    assert len(parser.states) == 149
+    counts = document["counts"]
+    assert counts == {
+        "resolved": 1,
+        "open": 130,
+        "new": 0,
+        "excepted": 2,
+        "manual": 10,
+        "unknown": 6,
+    }
+    for word, number in counts.items():
+        assert re.search(rf'id="count-{word}">{number}<', html)
+
+
+def test_report_carries_the_audit_facts(written: tuple[dict[str, object], str]) -> None:
+    document, html = written
+    run = document["run"]
+    assert run["approved_by"] == "ciso@example.com" and run["ticket"] == "CHG-2001"  # type: ignore[index]
+    legacy = next(h for h in document["hosts"] if h["host"] == "legacy.lab")  # type: ignore[attr-defined]
+    assert legacy["snapshot_kept"] is True and legacy["apply_end"] == "applied"
+    telnet = next(f for f in legacy["findings"] if f["key"] == TELNET_V4)
+    assert telnet["state"] == "resolved"
+    assert telnet["change"]["diffs"] == [
+        {"file": "/etc/inetd.conf", "diff": "-telnet stream tcp\n"}
+    ]
+    cert = [f for h in document["hosts"] for f in h["findings"] if f["state"] == "excepted"]  # type: ignore[attr-defined]
+    assert {f["exception"]["expires"] for f in cert} == {"2027-06-30"}
+    assert "expires <strong>2027-06-30</strong>" in html
+    assert "CHG-2001" in html and "now+2h" in html
+    assert not document["passed"]
+    # 10 manual, and 64 of the 65 findings to fix (all but the closed telnet port).
+    assert len(document["for_a_person"]) == 10 + 64  # type: ignore[arg-type]
+    assert TELNET_V4 not in document["for_a_person"]  # type: ignore[operator]
+
+
+def test_hostile_text_stays_text(written: tuple[dict[str, object], str]) -> None:
+    document, html = written
+    parser = Findings()
+    parser.feed(html)
+    assert "script" not in parser.tags and "img" not in parser.tags
+    assert all(url.startswith("#") for url in parser.urls)
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;/pre&gt;" in html
+    telnet = [
+        f
+        for h in document["hosts"]  # type: ignore[attr-defined]
+        for f in h["findings"]
+        if f["key"] == TELNET_V4
+    ]
+    assert telnet[0]["title"] == HOSTILE and telnet[0]["scanner"]["evidence"] == HOSTILE
+
+
+def test_missing_verification_is_an_input_error(tmp_path: Path) -> None:
+    run = write_run(tmp_path)
+    (run / "verify.json").unlink()
+    with pytest.raises(InputError, match=r"verify\.json"):
+        load_evidence(run, NOW)
