@@ -14,10 +14,14 @@ from types import FrameType
 
 from remediator import __version__
 from remediator.classify import cli as classify_cli
+from remediator.demo import cli as demo_cli
 from remediator.errors import RemediatorError
 from remediator.generate import cli as generate_cli
 from remediator.ingest import cli as ingest_cli
 from remediator.lab import cli as lab_cli
+from remediator.report import cli as report_cli
+from remediator.run import cli as run_cli
+from remediator.verify import cli as verify_cli
 
 DESCRIPTION = """\
 remediator turns an external (PCI ASV style) scan into Ansible remediation that is
@@ -61,6 +65,10 @@ def _registrations() -> list[ingest_cli.Register]:
         lab_cli.register,
         classify_cli.register,
         generate_cli.register,
+        run_cli.register,
+        verify_cli.register,
+        report_cli.register,
+        demo_cli.register,
     ]
 
 

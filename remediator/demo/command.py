@@ -1,0 +1,116 @@
+"""``remediator demo``: every stage's own command, in order, on the built-in lab.
+
+Nothing here does a stage's work: each step is the ``remediator`` command a user would
+type (printed before it runs), parsed by the same parser and run by the same handler
+(:mod:`remediator.demo.steps`), so the demo can never drift from what the commands do.
+What the demo adds is the glue a person would do by hand (the lab's inventory and the
+policy for this lab, the id of the run just made, not applying a failed dry-run) and
+the final verdict (:mod:`remediator.demo.verdict`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from remediator.demo.steps import Steps, new_run, say
+from remediator.demo.verdict import clean_hosts, judge
+from remediator.demo.workdir import Work, lab_policy, shipped_policy
+from remediator.errors import ExecutionError, UnresolvedError
+from remediator.lab import state
+from remediator.lab.config import LabConfig
+from remediator.lab.inventory import inventory_yaml
+from remediator.lab.scan import v6_path
+from remediator.report.load import load_evidence
+from remediator.run.dryrun import load_dry_run
+from remediator.run.record import open_run
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """The ``demo`` handler: 0 only when the loop fixed and proved everything fixable."""
+    work = Work(args.work_dir)
+    work.root.mkdir(parents=True, exist_ok=True)
+    steps = Steps(work.root / "steps")
+    config = _prepare(args, work, steps)
+    _scan_and_plan(args, work, steps)
+    run = _fix(args, work, steps)
+    steps.invoke(["verify", run, "--runs-dir", str(work.runs), "--rescan",
+                  "--lab-state-dir", str(args.state_dir)])  # fmt: skip
+    steps.invoke(["report", run, "--runs-dir", str(work.runs), "-o", str(work.evidence)])
+    return _verdict(work, judge(load_evidence(work.runs / run), clean_hosts(config)))
+
+
+def _prepare(args: argparse.Namespace, work: Work, steps: Steps) -> LabConfig:
+    """The lab, up and pristine (reset when it was already up); its inventory and policy."""
+    lab = ["lab", "--state-dir", str(args.state_dir)]
+    if state.load(args.state_dir) is None:
+        steps.invoke([*lab, "up", "--prefix", args.prefix, "--subnet", args.subnet,
+                      "--subnet6", args.subnet6])  # fmt: skip
+    else:
+        say("\n# the lab is already up: back to pristine, so the scan sees what a first scan would")
+        steps.invoke([*lab, "reset"])
+    config = state.require(args.state_dir).config
+    work.inventory.write_text(inventory_yaml(config), encoding="utf-8")
+    say(f"\n# the lab's inventory (remediator lab inventory): {work.inventory}")
+    lab_policy(args.policy or shipped_policy(), config, work.policy)
+    say(f"# the lab policy, for this lab's addresses: {work.policy}")
+    return config
+
+
+def _scan_and_plan(args: argparse.Namespace, work: Work, steps: Steps) -> None:
+    """The scan an ASV would run, read, decided against the policy, turned into Ansible."""
+    steps.invoke(["lab", "--state-dir", str(args.state_dir), "scan", "-o", str(work.scan)])
+    inventory = ["--inventory", str(work.inventory)]
+    steps.invoke(["ingest", str(work.scan), str(v6_path(work.scan)), *inventory,
+                  "-o", str(work.findings)])  # fmt: skip
+    steps.invoke(["plan", str(work.findings), "--policy", str(work.policy), *inventory,
+                  "-o", str(work.plan)])  # fmt: skip
+    steps.invoke(["generate", str(work.plan), "-o", str(work.project), "--window", args.window,
+                  *inventory, "--lab"])  # fmt: skip
+
+
+def _fix(args: argparse.Namespace, work: Work, steps: Steps) -> str:
+    """The dry-run, then the apply of exactly what it previewed; the apply's run id."""
+    common = ["--inventory", str(work.inventory), "--runs-dir", str(work.runs),
+              "--plan", str(work.plan), "--findings", str(work.findings)]  # fmt: skip
+    dry = new_run(work.runs, "dry-run",
+                  lambda: steps.invoke(["dry-run", str(work.project), *common]))  # fmt: skip
+    _refuse_failed(work.runs, dry)
+    apply = ["apply", str(work.project), "--window", args.window, "--dry-run-id", dry,
+             "--approved-by", "remediator demo", "--ticket", "DEMO-1", *common,
+             *(["--batch", args.batch] if args.batch else [])]  # fmt: skip
+    return new_run(work.runs, "apply", lambda: _apply(steps, apply))
+
+
+def _refuse_failed(runs: Path, dry: str) -> None:
+    """Do not apply what a failed dry-run could not preview (as a person would not)."""
+    preview = load_dry_run(open_run(dry, runs))
+    if preview.status != "successful":
+        raise ExecutionError(
+            f"the dry-run {dry} ended {preview.status!r}: not applying what it could not "
+            f"preview; see {runs / dry}"
+        )
+
+
+def _apply(steps: Steps, argv: list[str]) -> None:
+    """The apply; a failed batch (rolled back) is still verified and reported."""
+    try:
+        steps.invoke(argv)
+    except UnresolvedError as exc:
+        say(f"remediator demo: the apply did not finish: {exc}")
+
+
+def _verdict(work: Work, problems: Sequence[str]) -> int:
+    say(f"\nthe evidence: {work.evidence / 'evidence.html'}")
+    say(f"              {work.evidence / 'evidence.json'}")
+    say(f"every step's full output is under {work.root / 'steps'}/, the run records under "
+        f"{work.runs}/")  # fmt: skip
+    if not problems:
+        say("demo passed: every fixable finding is fixed and confirmed by the rescan; the")
+        say("clean host and every allowed service are untouched.")
+        return 0
+    say("demo did not pass:")
+    for problem in problems:
+        say(f"  {problem}")
+    return 1

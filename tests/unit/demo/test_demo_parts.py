@@ -1,0 +1,115 @@
+"""The demo's own glue: the lab policy moved to another lab, the run it made, its verdict."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from pathlib import Path
+
+import pytest
+
+from remediator.classify.policy import load_policy
+from remediator.demo.steps import Steps, new_run, shortened
+from remediator.demo.verdict import clean_hosts, judge
+from remediator.demo.workdir import SHIPPED_POLICY, lab_policy
+from remediator.errors import ExecutionError, InputError
+from remediator.ingest.inventory import load_inventory
+from remediator.lab.config import LabConfig
+from remediator.lab.inventory import inventory_yaml
+from remediator.report.load import load_evidence
+from remediator.verify.compare import compare
+from remediator.verify.originals import originals_from_plan
+from remediator.verify.store import VERIFY_FILE
+from tests.unit.report.runfixture import write_run
+from tests.unit.verify.labdata import SCANS, derived_rescan, lab_plan
+
+SLOT = LabConfig(
+    prefix="rml7",
+    subnet4=ipaddress.IPv4Network("10.227.0.0/24"),
+    subnet6=ipaddress.IPv6Network("fd00:227::/64"),
+)
+
+
+def test_the_default_lab_gets_the_shipped_policy_unchanged(tmp_path: Path) -> None:
+    written = lab_policy(SHIPPED_POLICY, LabConfig(), tmp_path / "p.yml")
+    assert written.read_bytes() == SHIPPED_POLICY.read_bytes()
+
+
+def test_another_lab_gets_its_own_addresses_in_the_policy(tmp_path: Path) -> None:
+    text = lab_policy(SHIPPED_POLICY, SLOT, tmp_path / "p.yml").read_text("utf-8")
+    assert "10.213." not in text and "fd00:213:" not in text
+    assert '[10.227.0.1/32, "fd00:227::1/128"]' in text
+    inventory = tmp_path / "lab.yml"
+    inventory.write_text(inventory_yaml(SLOT), encoding="utf-8")
+    policy = load_policy(tmp_path / "p.yml", load_inventory(inventory))
+    assert policy is not None
+
+
+def test_a_lab_of_another_size_is_refused(tmp_path: Path) -> None:
+    odd = LabConfig(subnet4=ipaddress.IPv4Network("10.230.0.0/23"))
+    with pytest.raises(InputError, match="/24"):
+        lab_policy(SHIPPED_POLICY, odd, tmp_path / "p.yml")
+
+
+def test_the_control_host_is_the_clean_one() -> None:
+    assert clean_hosts(LabConfig()) == frozenset({"clean.lab"})
+
+
+def test_new_run_names_the_one_record_a_step_made(tmp_path: Path) -> None:
+    old = tmp_path / "20261125T100000Z-apply-aaaaaa"
+    old.mkdir()
+    (old / "run.json").write_text("{}", encoding="utf-8")
+
+    def step() -> None:
+        made = tmp_path / "20261125T110000Z-apply-bbbbbb"
+        made.mkdir()
+        (made / "run.json").write_text("{}", encoding="utf-8")
+
+    assert new_run(tmp_path, "apply", step) == "20261125T110000Z-apply-bbbbbb"
+    with pytest.raises(ExecutionError, match="one new apply record"):
+        new_run(tmp_path, "apply", lambda: None)
+
+
+def test_what_is_left_fails_the_demo(tmp_path: Path) -> None:
+    problems = judge(load_evidence(write_run(tmp_path)), clean_hosts(LabConfig()))
+    assert problems
+    assert not [p for p in problems if "control host" in p]
+    unknown = [p for p in problems if p.startswith("unknown: cache.lab ")]
+    assert unknown and all("did not answer" in p for p in unknown)
+    assert any(p.startswith("open: web.lab ") for p in problems)
+    assert not any("10.213.0.10/tcp/23/" in p for p in problems)  # telnet: resolved
+
+
+def test_a_changed_control_host_fails_the_demo(tmp_path: Path) -> None:
+    run = write_run(tmp_path)
+    changes: dict[str, set[tuple[str, int]] | None] = {"10.213.0.14": {("tcp", 443)}}
+    (tmp_path / "rescan").mkdir()
+    rescan = derived_rescan(tmp_path / "rescan", changes)
+    verification = compare(originals_from_plan(lab_plan(), "plan"), rescan)
+    (run / VERIFY_FILE).write_text(json.dumps(verification.to_json()), encoding="utf-8")
+    problems = judge(load_evidence(run), clean_hosts(LabConfig()))
+    touched = [p for p in problems if "control host changed" in p]
+    assert touched and all("10.213.0.14/tcp/443/" in p for p in touched)
+
+
+def test_a_long_output_is_shown_in_short_and_kept_whole(tmp_path: Path) -> None:
+    text = "".join(f"line {n}\n" for n in range(100))
+    short = shortened(text, tmp_path / "01-x.txt").splitlines()
+    assert short[:14] == [f"line {n}" for n in range(14)]
+    assert short[14] == f"  [... 78 more lines in {tmp_path / '01-x.txt'} ...]"
+    assert short[15:] == [f"line {n}" for n in range(92, 100)]
+    assert shortened("a\nb\n", tmp_path / "y") == "a\nb"
+
+
+def test_a_step_is_the_command_as_typed_and_its_output_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    steps = Steps(tmp_path / "steps")
+    assert steps.invoke(["ingest", str(SCANS[0])]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"\n$ remediator ingest {SCANS[0]}\n")
+    kept = (tmp_path / "steps" / "01-ingest.txt").read_text("utf-8")
+    assert kept.strip() and kept.splitlines()[0] in shown
+    with pytest.raises(InputError):
+        steps.invoke(["ingest", str(tmp_path / "missing.xml")])
+    assert (tmp_path / "steps" / "02-ingest.txt").exists()
