@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from remediator.classify.planload import Fields
 from remediator.errors import InputError
+from remediator.generate.items import PortCheck
 from remediator.generate.manifest import NAME as MANIFEST
 from remediator.generate.manifest import read_manifest
 from remediator.generate.suites import project_suites
@@ -50,15 +51,6 @@ class Item:
     """Units, sockets and inetd names a disable_service item switches off."""
     inetd: bool = False
     irreversible: bool = False
-
-
-@dataclass(frozen=True)
-class PortCheck:
-    """A port the verification expects listening, with the finding keys behind it."""
-
-    protocol: str
-    port: int
-    keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)
