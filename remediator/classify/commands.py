@@ -15,6 +15,7 @@ from remediator.classify.policy import ALL_GROUP, load_policy
 from remediator.classify.render import render_table
 from remediator.classify.starter import starter_policy
 from remediator.errors import InputError
+from remediator.ingest import resolve
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 
@@ -45,7 +46,7 @@ def run_init(args: argparse.Namespace) -> int:
     """Write the starter policy."""
     if args.output is not None and args.output.exists() and not args.force:
         raise InputError(f"{args.output}: exists; use --force to overwrite")
-    inventory = load_inventory(args.inventory)
+    inventory = load_inventory(args.inventory, resolver=resolve.system_resolver)
     findings = load_findings(args.scans, inventory=inventory)
     text = starter_policy(findings, inventory, load_catalog(), args.admin)
     if args.output is None:
@@ -62,7 +63,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Build the plan; print it as a table or JSON, write it with -o."""
-    inventory = load_inventory(args.inventory)
+    inventory = load_inventory(args.inventory, resolver=resolve.system_resolver)
     policy = load_policy(args.policy, inventory)
     findings = load_findings(args.scans, args.format, inventory)
     plan = build_plan(findings, policy, inventory, args.as_of or date.today())

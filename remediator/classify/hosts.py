@@ -58,8 +58,7 @@ class HostResolver:
         if address not in self._names:
             name = self.findings.inventory_host(address)
             if name is None:
-                scanned = self.scanned.get(address)
-                found = self.inventory.match(address, scanned.hostnames if scanned else ())
+                found = self.inventory.match(address)
                 name = found.name if found else None
             self._names[address] = name
         return self._names[address]

@@ -1,8 +1,11 @@
 """The plan: the frozen, single input of everything after classification.
 
-``remediator/plan/v1`` JSON holds the date exceptions were judged on, per host what the
-policy allows (re-checked by later stages after every change), the management access,
-firewall backend and TLS profile, and one decision per finding. For the same inputs and
+``remediator/plan/v1`` JSON holds the date exceptions were judged on; per host its
+addresses, each with its origin (``ansible_host``, ``remediator_addresses``,
+``inventory_hostname`` or ``dns:<name>``: the inventory or the controller's resolver at
+plan time, never the scan; generate takes the host's address from here), what the policy
+allows (re-checked by later stages after every change), the management access, firewall
+backend and TLS profile; and one decision per finding. For the same inputs and
 ``as_of`` the JSON is byte-identical: nothing in it depends on the clock or on dict order.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
@@ -43,7 +46,7 @@ class HostPlan:
         profile = catalog.profiles[hp.tls.profile]
         rank = catalog.protocol_rank
         return {
-            "addresses": list(hp.host.addresses),
+            "addresses": [{"address": a, "origin": hp.host.origin(a)} for a in hp.host.addresses],
             "inventory_groups": list(self.inventory_groups),
             "policy_groups": list(hp.groups),
             "os": "windows" if self.windows_reason else "linux",
@@ -125,6 +128,8 @@ class Plan:
     decisions: tuple[Decision, ...]
     unmatched: tuple[str, ...]
     catalog: Catalog
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Names the scans reported for unmatched addresses: printed beside them, never matched."""
 
     def summary(self) -> dict[str, Any]:
         """Counts by verdict, ASV outcome and action type."""
@@ -198,6 +203,7 @@ def build_plan(
         decisions=decisions,
         unmatched=tuple(sorted(findings.unmatched)),
         catalog=catalog,
+        hints={a: findings.hints.get(a, ()) for a in findings.unmatched},
     )
 
 

@@ -34,6 +34,7 @@ from remediator.classify.plan import SCHEMA as WRITTEN_SCHEMA
 from remediator.classify.plan import Plan
 from remediator.classify.sources import ANY, Sources, make_sources, parse_network
 from remediator.errors import InputError
+from remediator.ingest.model import normalize_address, parse_ip
 
 SCHEMA: Final = WRITTEN_SCHEMA
 """The schema read here: the one :mod:`remediator.classify.plan` writes."""
@@ -105,6 +106,13 @@ class Fields:
             raise self.fail(key, "expected a list of text")
         return tuple(value)
 
+    def items(self, key: str) -> list[object]:
+        """A required list of anything (its items checked by the caller)."""
+        value = self._get(key)
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list")
+        return value
+
     def child(self, key: str) -> Fields:
         """A nested object."""
         return Fields(self._get(key), self._path(key), self.display)
@@ -157,6 +165,8 @@ class PlanHost:
 
     name: str
     addresses: tuple[str, ...]
+    origins: tuple[str, ...]
+    """Where each of :attr:`addresses` came from (``ansible_host``, ``dns:<name>`` ...)."""
     groups: tuple[str, ...]
     os: str
     scanned: bool
@@ -258,12 +268,32 @@ def _sources(fields: Fields) -> Sources:
     return make_sources(fields.texts("names"), networks)
 
 
+def _addresses(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A host's addresses and their origins; a plain string (a plan written before
+    origins were recorded, when every address came from the inventory) counts as one."""
+    addresses: list[str] = []
+    origins: list[str] = []
+    for index, item in enumerate(fields.items("addresses")):
+        if isinstance(item, str):
+            address, origin = item, "inventory"
+        else:
+            entry = Fields(item, f"{fields.where}.addresses[{index}]", fields.display)
+            address, origin = entry.text("address"), entry.text("origin")
+        if parse_ip(address) is None:
+            raise fields.fail(f"addresses[{index}]", f"{address!r} is not an IP address")
+        addresses.append(normalize_address(address))
+        origins.append(origin)
+    return tuple(addresses), tuple(origins)
+
+
 def _host(name: str, fields: Fields) -> PlanHost:
     management = fields.child("management")
     tls = fields.child("tls")
+    addresses, origins = _addresses(fields)
     return PlanHost(
         name=name,
-        addresses=fields.texts("addresses"),
+        addresses=addresses,
+        origins=origins,
         groups=fields.texts("inventory_groups", ()),
         os=fields.text("os"),
         scanned=fields.flag("scanned", True),

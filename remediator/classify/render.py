@@ -81,8 +81,19 @@ def render_table(plan: Plan, limit: int | None = None) -> str:
         )
     if len(shown) < len(rows):
         lines.append(f"... {len(rows) - len(shown)} more (see the JSON plan)")
+    lines.extend(unmatched_lines(plan))
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+def unmatched_lines(plan: Plan) -> list[str]:
+    """Each address no inventory host claims, with the scan's names for it as a hint only."""
+    lines = []
+    for address in plan.unmatched:
+        names = plan.hints.get(address, ())
+        hint = f" (scan calls it {' / '.join(printable(n) for n in names)})" if names else ""
+        lines.append(f"unmatched {printable(address)}{hint}: add it to the inventory to manage it")
+    return lines
 
 
 def summary_line(plan: Plan) -> str:

@@ -59,7 +59,7 @@ def observed_ports(findings: FindingSet, inventory: Inventory, catalog: Catalog)
     for finding in findings.findings:
         name = findings.inventory_host(finding.address)
         if name is None:
-            found = inventory.match(finding.address, finding.host.hostnames)
+            found = inventory.match(finding.address)
             name = found.name if found else None
         if name is not None and finding.port > 0:
             by_port.setdefault((name, finding.address, finding.protocol, finding.port), []).append(

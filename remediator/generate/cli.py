@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from remediator.classify.planload import load_plan
+from remediator.classify.planload import PlanDoc, load_plan
 from remediator.errors import InputError
 from remediator.generate.project import InventoryEntry, Options, build_project
 from remediator.generate.roles import load_roles
@@ -103,9 +103,7 @@ def run_generate(args: argparse.Namespace) -> int:
         window=window,
         lab=args.lab,
         inventory_name=args.inventory.name if args.inventory else None,
-        inventory=_inventory(args.inventory, [h.name for h in plan.hosts])
-        if args.inventory
-        else {},
+        inventory=_inventory(args.inventory, plan) if args.inventory else {},
     )
     files = build_project(plan, options, load_roles())
     write_project(files, args.output)
@@ -117,13 +115,23 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inventory(path: Path, wanted: list[str]) -> dict[str, InventoryEntry]:
+def _inventory(path: Path, plan: PlanDoc) -> dict[str, InventoryEntry]:
+    """Each plan host's connection settings from ``path``; its address from the inventory,
+    else the one the plan recorded (the resolver's at plan time), never from the scan."""
     inventory = load_inventory(path)
     entries = {}
-    for name in wanted:
+    for record in plan.hosts:
+        name = record.name
         host = inventory.host(name)
-        address = host.var("ansible_host") or (host.addresses[0] if host.addresses else None)
+        address = (
+            host.var("ansible_host")
+            or (host.addresses[0] if host.addresses else None)
+            or (record.addresses[0] if record.addresses else None)
+        )
         if address is None:
-            raise InputError(f"{path}: host {name!r} has no ansible_host or address")
+            raise InputError(
+                f"{path}: host {name!r} has no ansible_host or address, and the plan "
+                "recorded none for it"
+            )
         entries[name] = InventoryEntry(address, host.port, host.var("ansible_user"), host.groups)
     return entries

@@ -38,7 +38,8 @@ class HostJob:
     """Everything the generated project does and checks on one host."""
 
     name: str
-    address: str
+    address: str | None
+    """The plan's first recorded address of the host (never a scanned one), if any."""
     management: Management
     firewall_backend: str | None
     tls_profile: str
@@ -116,7 +117,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
     profile = _tls_profile(host)
     return HostJob(
         name=host.name,
-        address=host.addresses[0] if host.addresses else decisions[0].address,
+        address=host.addresses[0] if host.addresses else None,
         management=mgmt,
         firewall_backend=host.firewall_backend,
         tls_profile=profile,

@@ -8,11 +8,13 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from remediator.common.text import shown
+from remediator.ingest import resolve
 from remediator.ingest.findingset import HostMatcher
 from remediator.ingest.inventory import load_inventory
 from remediator.ingest.jsonio import SCHEMA, finding_to_dict
@@ -27,8 +29,10 @@ The format is detected from each file's content (not its name). Every open port
 becomes a 'port-open' finding; everything the scanner said about it becomes a
 finding with a stable key (address, protocol, port, check_id), so a later rescan
 can be compared key by key. With --inventory, each scanned address is mapped to
-its Ansible inventory host (ansible_host, remediator_addresses, or the host's
-name); addresses that match no host are listed, never dropped.
+its Ansible inventory host by address only: ansible_host, remediator_addresses, or
+what the controller's resolver gives for the name Ansible connects to. Addresses that
+match no host are listed, never dropped, with the names the scan reported for them as
+hints: a name from a scan never picks a host (whoever runs the machine writes it).
 """
 
 EPILOG = """\
@@ -79,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
     """Stream every scan once: tally for the summary, findings to JSON when asked."""
     for scan in args.scans:  # fail on a bad file before writing anything
         choose_format(scan, args.format)
-    inventory = load_inventory(args.inventory) if args.inventory else None
+    inventory = (
+        load_inventory(args.inventory, resolver=resolve.system_resolver) if args.inventory else None
+    )
     matcher = HostMatcher(inventory)
     tallies: list[FileTally] = []
     with _json_sink(args) as sink:
@@ -100,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         if sink is not None:
             sink.write(f'\n], "unmatched": {json.dumps(list(matcher.unmatched))}}}\n')
     if not args.json:
-        _print_summary(tallies, list(matcher.unmatched), args)
+        _print_summary(tallies, matcher, args)
     return 0
 
 
@@ -133,11 +139,19 @@ def _json_sink(args: argparse.Namespace) -> Iterator[IO[str] | None]:
 
 
 def _print_summary(
-    tallies: list[FileTally], unmatched: list[str], args: argparse.Namespace
+    tallies: list[FileTally], matcher: HostMatcher, args: argparse.Namespace
 ) -> None:
     for tally in tallies:
         print("\n".join(tally.lines()))
     if args.inventory is not None:
-        print(f"unmatched addresses ({len(unmatched)}): {', '.join(unmatched) or 'none'}")
+        shown_list = ", ".join(unmatched_text(a, matcher.hint(a)) for a in matcher.unmatched)
+        print(f"unmatched addresses ({len(matcher.unmatched)}): {shown_list or 'none'}")
     if args.output is not None:
-        print(f"findings written to {args.output}")
+        print(f"findings written to {shown(args.output)}")
+
+
+def unmatched_text(address: str, names: Sequence[str]) -> str:
+    """An unmatched address for a terminal, the scan's names beside it as a hint."""
+    if not names:
+        return shown(address)
+    return f"{shown(address)} (scan calls it {' / '.join(shown(n) for n in names)})"

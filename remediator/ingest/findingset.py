@@ -20,6 +20,8 @@ class FindingSet:
     hosts: tuple[ScannedHost, ...]
     unmatched: tuple[str, ...] = ()
     host_names: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """The names the scans reported for each unmatched address: shown, never matched."""
 
     def inventory_host(self, address: str) -> str | None:
         """The inventory host name of a scanned address, None when it matched none."""
@@ -27,22 +29,28 @@ class FindingSet:
 
 
 class HostMatcher:
-    """Maps each scanned host to its inventory host, remembering what matched nothing."""
+    """Maps each scanned host to its inventory host by address, remembering what matched
+    nothing and the names the scan gave it (hints for the admin, never a match)."""
 
     def __init__(self, inventory: Inventory | None) -> None:
         self.inventory = inventory
         self.names: dict[str, str | None] = {}
         self.unmatched: dict[str, None] = {}
+        self.hints: dict[str, dict[str, None]] = {}
 
     def __call__(self, host: ScannedHost) -> str | None:
-        if host.address in self.names:
-            return self.names[host.address]
-        found = self.inventory.match(host.address, host.hostnames) if self.inventory else None
-        name = found.name if found else None
-        self.names[host.address] = name
+        if host.address not in self.names:
+            found = self.inventory.match(host.address) if self.inventory else None
+            self.names[host.address] = found.name if found else None
+        name = self.names[host.address]
         if self.inventory is not None and name is None and host.state == "up":
             self.unmatched[host.address] = None
+            self.hints.setdefault(host.address, {}).update(dict.fromkeys(host.hostnames))
         return name
+
+    def hint(self, address: str) -> tuple[str, ...]:
+        """The names the scans reported for ``address``, in the order first seen."""
+        return tuple(self.hints.get(address, ()))
 
 
 def iter_reports(paths: Iterable[Path], family: str = "auto") -> Iterator[HostReport]:
@@ -71,4 +79,5 @@ def load_findings(
         hosts=tuple(hosts.values()),
         unmatched=tuple(matcher.unmatched),
         host_names=MappingProxyType(dict(matcher.names)),
+        hints=MappingProxyType({a: matcher.hint(a) for a in matcher.unmatched}),
     )

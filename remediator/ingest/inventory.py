@@ -3,14 +3,17 @@
 Any inventory ansible-core reads (YAML, INI, a directory with group_vars/host_vars,
 plugins) is read the same way here, so the hosts remediator targets are exactly the
 hosts ``ansible-playbook -i`` would target. Scanned addresses are mapped to inventory
-hosts by :meth:`Inventory.match`.
+hosts by :meth:`Inventory.match`, through addresses only: those the inventory asserts
+(an IP host name, an IP ``ansible_host``, ``remediator_addresses``) and, when a resolver
+is given, those it returns for the name Ansible would connect to. A name the scan
+reports is never compared with anything: whoever runs the scanned machine writes it.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +21,9 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from remediator.errors import InputError
+from remediator.ingest.hostvalues import HostValues
 from remediator.ingest.model import normalize_address, parse_ip
+from remediator.ingest.resolve import Resolver, is_dns_name, resolved
 
 ADDRESS_VARS: Final = ("ansible_host", "remediator_addresses")
 """Host vars that list a host's addresses: ``ansible_host`` and a list of further ones."""
@@ -35,10 +40,17 @@ class InventoryHost:
     groups: tuple[str, ...]
     port: int | None = None
     variables: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Where each address came from: ``inventory_hostname``, ``ansible_host``,
+    ``remediator_addresses`` or ``dns:<name>`` (the controller's resolver)."""
 
     def var(self, name: str) -> str | None:
         """A scalar host var as text, or None."""
         return self.variables.get(name)
+
+    def origin(self, address: str) -> str:
+        """Where ``address`` (one of :attr:`addresses`) came from."""
+        return self.origins.get(address, "inventory")
 
 
 @dataclass(frozen=True)
@@ -60,27 +72,29 @@ class Inventory:
         """The hosts of ``group`` (children included, as Ansible resolves them)."""
         return tuple(h for h in self.hosts if group in h.groups)
 
-    def match(self, address: str, hostnames: Iterable[str] = ()) -> InventoryHost | None:
-        """The inventory host a scanned address (or a name the scan reported) belongs to.
+    def match(self, address: str) -> InventoryHost | None:
+        """The inventory host a scanned address belongs to, by address only.
 
-        An address matches a host's ``ansible_host`` or any address in
-        ``remediator_addresses``; failing that, the address or one of the scan's
-        hostnames matches an inventory host name (case-insensitively, as DNS does).
+        An address the inventory asserts wins over one a resolver gave; among equals, the
+        first host in inventory order. Something that is not an IP address matches
+        nothing: a scan's "address" may be a name, and names are scan data.
         """
+        if parse_ip(address) is None:
+            return None
         wanted = normalize_address(address)
-        for host in self.hosts:
-            if wanted in host.addresses:
-                return host
-        names = {n.lower().rstrip(".") for n in (address, *hostnames) if n}
-        for host in self.hosts:
-            aliases = {host.name.lower(), (host.var("ansible_host") or "").lower().rstrip(".")}
-            if aliases & names:
-                return host
-        return None
+        owners = [h for h in self.hosts if wanted in h.addresses]
+        asserted = [h for h in owners if not h.origin(wanted).startswith("dns:")]
+        best = asserted or owners
+        return best[0] if best else None
 
 
-def load_inventory(path: Path) -> Inventory:
-    """Read the inventory at ``path``; an unreadable source is an InputError, not a warning."""
+def load_inventory(path: Path, resolver: Resolver | None = None) -> Inventory:
+    """Read the inventory at ``path``; an unreadable source is an InputError, not a warning.
+
+    With ``resolver``, each host's connection name (a DNS-name ``ansible_host``, or the
+    host name when it has no ``ansible_host``) is resolved once and its addresses added
+    with the origin ``dns:<name>``; without, only the inventory's own addresses count.
+    """
     if not path.exists():
         raise InputError(f"{path}: no such inventory")
     from ansible import constants  # noqa: PLC0415 - ansible is slow to import
@@ -100,7 +114,13 @@ def load_inventory(path: Path) -> Inventory:
             manager = InventoryManager(loader=loader, sources=[str(path)])
             variables = VariableManager(loader=loader, inventory=manager)
             hosts = tuple(
-                _host(h.name, [g.name for g in h.get_groups()], variables.get_vars(host=h))
+                _host(
+                    str(path),
+                    h.name,
+                    [g.name for g in h.get_groups()],
+                    variables.get_vars(host=h),
+                    resolver,
+                )
                 for h in manager.get_hosts()
             )
     except AnsibleError as exc:
@@ -111,29 +131,47 @@ def load_inventory(path: Path) -> Inventory:
     return Inventory(str(path), hosts, groups)
 
 
-def _host(name: str, groups: list[str], variables: Mapping[str, Any]) -> InventoryHost:
-    addresses = dict.fromkeys(_addresses(name, variables))
-    port = variables.get("ansible_port")
+def _host(
+    source: str,
+    name: str,
+    groups: list[str],
+    variables: Mapping[str, Any],
+    resolver: Resolver | None,
+) -> InventoryHost:
+    values = HostValues(source, name)
+    ansible_host = values.host_address(variables.get("ansible_host"))
+    origins: dict[str, str] = {}
+    for address, origin in _addresses(name, ansible_host, values, variables, resolver):
+        origins.setdefault(address, origin)
+    scalars = {k: str(v) for k, v in variables.items() if isinstance(v, str | int | float | bool)}
+    if ansible_host is not None:
+        scalars["ansible_host"] = ansible_host
     return InventoryHost(
         name=name,
-        addresses=tuple(addresses),
+        addresses=tuple(origins),
+        origins=MappingProxyType(origins),
         groups=tuple(sorted(g for g in groups if g not in {"all", "ungrouped"})),
-        port=int(port) if port is not None else None,
-        variables=MappingProxyType(
-            {k: str(v) for k, v in variables.items() if isinstance(v, str | int | float | bool)}
-        ),
+        port=values.port(variables.get("ansible_port")),
+        variables=MappingProxyType(scalars),
     )
 
 
-def _addresses(name: str, variables: Mapping[str, Any]) -> Iterator[str]:
+def _addresses(
+    name: str,
+    ansible_host: str | None,
+    values: HostValues,
+    variables: Mapping[str, Any],
+    resolver: Resolver | None,
+) -> Iterator[tuple[str, str]]:
+    """Each address of a host with its origin, the inventory's own first."""
     if parse_ip(name) is not None:
-        yield normalize_address(name)
-    host = variables.get("ansible_host")
-    if isinstance(host, str) and parse_ip(host) is not None:
-        yield normalize_address(host)
-    extra = variables.get("remediator_addresses") or ()
-    if isinstance(extra, str):
-        extra = (extra,)
-    for address in extra:
-        if isinstance(address, str) and parse_ip(address) is not None:
-            yield normalize_address(address)
+        yield normalize_address(name), "inventory_hostname"
+    if ansible_host is not None and parse_ip(ansible_host) is not None:
+        yield normalize_address(ansible_host), "ansible_host"
+    for address in values.addresses(variables.get("remediator_addresses")):
+        yield address, "remediator_addresses"
+    # The name Ansible connects to; resolved only when it is a name.
+    target = (ansible_host if ansible_host is not None else name).rstrip(".")
+    if resolver is not None and is_dns_name(target):
+        for address in resolved(resolver, target):
+            yield address, f"dns:{target}"

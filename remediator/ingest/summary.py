@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from remediator.common.text import shown
 from remediator.ingest.model import HostReport, SeverityLabel
 
 SEVERITY_ORDER = (
@@ -42,7 +43,7 @@ class FileTally:
             f"{self.by_severity[label]} {label.value}" for label in SEVERITY_ORDER
         )
         return [
-            f"{self.file} ({self.format})",
+            f"{shown(self.file)} ({self.format})",
             f"  hosts: {self.hosts_up} up of {self.hosts_total}",
             f"  open services: {self.open_services}",
             f"  findings: {self.findings} ({severities})",

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
 from remediator.errors import RefusedError
+from remediator.ingest import resolve
 from remediator.ingest.findingset import load_findings
-from remediator.ingest.inventory import load_inventory
+from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.run.atomic import write_json
 from remediator.run.project import load_project
 from remediator.run.record import RunRecord, open_run
@@ -93,7 +94,7 @@ def _rescan(
     lab = lab_of(target.namespace, lab_dir)
     scope = scope_of(originals)
     files = rescan_lab(lab.config, scope, record.path / "rescan")
-    found = load_findings(list(files), inventory=load_inventory(target.inventory))
+    found = load_findings(list(files), inventory=_inventory(target.inventory))
     sources = (str(lab.config.controller4), str(lab.config.controller6))
     return rescan_from(
         found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=sources
@@ -113,7 +114,12 @@ def _user_rescan(
 
     scope = scope_of(originals)
     files = rescan_with_command(template, scope, record.path / "rescan")
-    found = load_findings(list(files), inventory=load_inventory(target.inventory))
+    found = load_findings(list(files), inventory=_inventory(target.inventory))
     return rescan_from(
         found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=sources
     )
+
+
+def _inventory(path: Path) -> Inventory:
+    """The run's inventory, its DNS names resolved as at plan time (addresses map hosts)."""
+    return load_inventory(path, resolver=resolve.system_resolver)

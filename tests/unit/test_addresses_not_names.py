@@ -257,7 +257,9 @@ def test_plan_cli_resolves_through_the_default_resolver_it_is_given(
 _NAMES = st.sampled_from(["web1", "WEB2", "db1.example.org", "DB1.example.org.", "203.0.113.7"])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     address=st.sampled_from(["192.0.2.10", "192.0.2.11", "192.0.2.99", "2001:db8::10", "x"]),
     names=st.lists(st.one_of(_NAMES, st.text(max_size=30)), max_size=4),
@@ -268,5 +270,3 @@ def test_property_no_scan_name_changes_which_host_an_address_maps_to(
     plain = HostMatcher(inventory)(ScannedHost(address))
     named = HostMatcher(inventory)(ScannedHost(address, tuple(names)))
     assert named == plain
-
-

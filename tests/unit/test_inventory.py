@@ -39,10 +39,12 @@ def test_match_by_ansible_host_and_further_addresses(inventory: Inventory) -> No
     assert _name(inventory.match("203.0.113.7")) == "203.0.113.7"  # the host's name is its IP
 
 
-def test_match_by_scan_hostname_or_dns_name(inventory: Inventory) -> None:
-    assert _name(inventory.match("192.0.2.99", ["DB1.example.org."])) == "db1.example.org"
-    assert _name(inventory.match("web2")) == "web2"
-    assert inventory.match("192.0.2.99", ["unknown.example.org"]) is None
+def test_names_never_match_only_addresses_do(inventory: Inventory) -> None:
+    """Issue 13: a scan's name (or a name in the address field) is scan data; it used to
+    map 192.0.2.99 calling itself DB1.example.org. to that host. Now nothing by name."""
+    assert inventory.match("web2") is None
+    assert inventory.match("db1.example.org") is None
+    assert inventory.host("db1.example.org").addresses == ()  # DNS-name ansible_host, unresolved
 
 
 def test_an_address_that_is_not_an_ip_is_compared_as_written(inventory: Inventory) -> None:

@@ -100,8 +100,11 @@ def test_every_finding_key_gets_exactly_one_decision(
     decided = [d.key for d in plan.decisions]
     assert len(decided) == len(set(decided))
     assert set(decided) == keys
-    assert plan.unmatched == ()
-    assert all(d.host is not None for d in plan.decisions)
+    # Every IP address maps to its host; a scan "address" that is a name (sslyze and
+    # testssl targets, garbage) maps to none, even with an inventory host of that name:
+    # names are scan data and never pick a host (issue 13).
+    assert plan.unmatched and all(parse_ip(a) is None for a in plan.unmatched)
+    assert all((d.host is None) == (parse_ip(d.address) is None) for d in plan.decisions)
 
 
 def test_every_decision_is_complete_and_valid(
@@ -132,7 +135,10 @@ def test_management_ports_are_never_targets(
 ) -> None:
     plan, _ = corpus_plan
     for item in plan.decisions:
-        host = plan.hosts[item.host or ""].policy
+        if item.host is None:  # a name-addressed scan target: no host, no actions on one
+            assert not {"disable_service", "firewall_block"} & {a.type for a in item.actions}
+            continue
+        host = plan.hosts[item.host].policy
         if host.is_management(item.protocol, item.port):
             assert not {"disable_service", "firewall_block"} & {a.type for a in item.actions}
 
