@@ -14,6 +14,7 @@ from types import FrameType
 
 from remediator import __version__
 from remediator.classify import cli as classify_cli
+from remediator.common.text import shown
 from remediator.demo import cli as demo_cli
 from remediator.errors import RemediatorError
 from remediator.generate import cli as generate_cli
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RemediatorError as exc:
         if args.debug:
             raise
-        print(f"remediator: error: {exc}", file=sys.stderr)
+        print(f"remediator: error: {shown(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("remediator: interrupted", file=sys.stderr)

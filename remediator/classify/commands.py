@@ -14,6 +14,7 @@ from remediator.classify.plan import build_plan
 from remediator.classify.policy import ALL_GROUP, load_policy
 from remediator.classify.render import render_table
 from remediator.classify.starter import starter_policy
+from remediator.common.text import shown
 from remediator.errors import InputError
 from remediator.ingest import resolve
 from remediator.ingest.findingset import load_findings
@@ -28,14 +29,14 @@ def run_check(args: argparse.Namespace) -> int:
     expired = sum(1 for e in policy.exceptions if not e.active_on(today))
     allows = sum(len(g.allow) for g in policy.groups.values())
     print(
-        f"{args.file}: valid: {len(policy.groups)} groups, {allows} allow entries, "
+        f"{shown(args.file)}: valid: {len(policy.groups)} groups, {allows} allow entries, "
         f"{len(policy.exceptions)} exceptions ({expired} expired as of {today.isoformat()})"
     )
     if inventory is not None:
         for host in inventory.hosts:
             if ALL_GROUP not in policy.groups and not set(host.groups) & set(policy.groups):
                 print(
-                    f"warning: host {host.name} is in no policy group: every service found "
+                    f"warning: host {shown(host.name)} is in no policy group: every service found "
                     f"on it is unneeded (disabled and blocked)",
                     file=sys.stderr,
                 )
@@ -54,8 +55,8 @@ def run_init(args: argparse.Namespace) -> int:
     else:
         write_atomically(args.output, text)
         print(
-            f"wrote {args.output}: uncomment what the business needs, then "
-            f"`remediator policy check {args.output}`",
+            f"wrote {shown(args.output)}: uncomment what the business needs, then "
+            f"`remediator policy check {shown(args.output)}`",
             file=sys.stderr,
         )
     return 0
@@ -75,7 +76,7 @@ def run_plan(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_table(plan, args.limit))
         if args.output is not None:
-            print(f"plan written to {args.output}")
+            print(f"plan written to {shown(args.output)}")
     return 0
 
 

@@ -1,16 +1,17 @@
 """The plan as a terminal table, worst first.
 
-Titles and service names come from scans and may hold control characters meant for a
-terminal; every cell is made printable before it is shown.
+Titles, service names and addresses come from scans and may hold control, bidi or
+zero-width characters meant for a terminal; every cell goes through the one helper,
+:func:`remediator.common.text.shown`, before it is printed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from remediator.classify.decision import Decision
 from remediator.classify.plan import Plan
+from remediator.common.text import shown
 
 ASV_RANK = {"auto_fail": 3, "fail": 2, "special_note": 1, "pass": 0}
 VERDICT_RANK = {"fail": 2, "excepted": 1, "pass": 0}
@@ -27,12 +28,6 @@ COLUMNS = (
     "FINDING",
 )
 WIDTHS = (13, 11, 8, 14, 20, 11, 14, 22, 34, 60)
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control and bidi characters shown as escapes, never interpreted."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def severity_order(decisions: Sequence[Decision]) -> list[Decision]:
@@ -50,7 +45,7 @@ def severity_order(decisions: Sequence[Decision]) -> list[Decision]:
 
 
 def _cell(text: str, width: int) -> str:
-    text = printable(text)
+    text = shown(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -91,8 +86,8 @@ def unmatched_lines(plan: Plan) -> list[str]:
     lines = []
     for address in plan.unmatched:
         names = plan.hints.get(address, ())
-        hint = f" (scan calls it {' / '.join(printable(n) for n in names)})" if names else ""
-        lines.append(f"unmatched {printable(address)}{hint}: add it to the inventory to manage it")
+        hint = f" (scan calls it {' / '.join(shown(n) for n in names)})" if names else ""
+        lines.append(f"unmatched {shown(address)}{hint}: add it to the inventory to manage it")
     return lines
 
 
@@ -110,5 +105,5 @@ def summary_line(plan: Plan) -> str:
         parts.append(f"WARNING: {len(plan.unmatched)} scanned addresses match no inventory host")
     expired = {d.exception.path for d in plan.decisions if d.exception and not d.exception.active}
     if expired:
-        parts.append(f"expired exceptions ignored: {', '.join(sorted(expired))}")
+        parts.append(f"expired exceptions ignored: {shown(', '.join(sorted(expired)))}")
     return "; ".join(parts)

@@ -4,8 +4,9 @@ Nothing is allowed until a person uncomments it and writes why (justification) a
 answers for it (owner): the starter proposes, it never decides. Each observed port is
 proposed under the most specific inventory group of the host it was seen on (the group
 with the fewest hosts), since that is usually the role (``web``) rather than ``linux``.
-Scan text (products, names) lands only in comments and is made printable first, so a
-banner cannot inject YAML.
+Scan text (products, names) lands only in comments and goes through the terminal-safe
+helper first (every control, bidi and zero-width character escaped), so a banner cannot
+inject YAML.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from remediator.classify.catalog import Catalog
 from remediator.classify.identify import best_service, identify_service
-from remediator.classify.render import printable
+from remediator.common.text import shown
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory, InventoryHost
 from remediator.ingest.model import Finding
@@ -43,7 +44,7 @@ def _key(name: str) -> str:
 
 
 def _comment(text: str) -> str:
-    return printable(text).replace("\n", " ")
+    return shown(text)
 
 
 def home_group(host: InventoryHost, inventory: Inventory) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from remediator.common.text import shown
 from remediator.errors import ExecutionError
 
 HEAD: Final = 14
@@ -70,8 +71,9 @@ def shortened(text: str, log: Path) -> str:
 
 
 def say(line: str) -> None:
-    """One line of the demo's own narration on stdout."""
-    sys.stdout.write(line + "\n")
+    """One line of the demo's own narration on stdout (each line terminal-safe: errors and
+    problems it quotes may carry scan text)."""
+    sys.stdout.write("\n".join(shown(part, keep="\t") for part in line.split("\n")) + "\n")
     sys.stdout.flush()
 
 

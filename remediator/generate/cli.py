@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from remediator.classify.planload import PlanDoc, load_plan
+from remediator.common.text import shown
 from remediator.errors import InputError
 from remediator.generate.project import InventoryEntry, Options, build_project
 from remediator.generate.roles import load_roles
@@ -109,7 +110,8 @@ def run_generate(args: argparse.Namespace) -> int:
     write_project(files, args.output)
     hosts = sum(1 for p in files if p.startswith("host_vars/"))
     print(
-        f"wrote {args.output}: {len(files)} files, {hosts} hosts, plan sha256 {plan.sha256[:12]}",
+        f"wrote {shown(args.output)}: {len(files)} files, {hosts} hosts, "
+        f"plan sha256 {plan.sha256[:12]}",
         file=sys.stderr,
     )
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from remediator.common.text import shown
 from remediator.report.load import load_evidence
 from remediator.report.render import write_report
 from remediator.run.record import open_run
@@ -16,6 +17,6 @@ def run_report(args: argparse.Namespace) -> int:
     evidence = load_evidence(record.path)
     json_path, html_path = write_report(evidence, args.output)
     for line in evidence.summary_lines():
-        sys.stdout.write(f"{line}\n")
-    sys.stdout.write(f"evidence: {html_path}\n          {json_path}\n")
+        sys.stdout.write(f"{shown(line)}\n")
+    sys.stdout.write(f"evidence: {shown(html_path)}\n          {shown(json_path)}\n")
     return 0

@@ -2,7 +2,10 @@
 
 The HTML is one self-contained file (inline CSS, no scripts, no external fetches, a
 Content-Security-Policy that forbids them anyway), rendered by jinja2 with autoescape on:
-banners, hostnames and script output in scan data are hostile and must stay text.
+banners, hostnames and script output in scan data are hostile and must stay text. Every
+value printed also goes through :func:`remediator.common.text.shown` (newlines and tabs
+kept for multi-line evidence), so bidi overrides and zero-width characters show as
+escapes instead of reordering or hiding what an auditor reads.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from pathlib import Path
 from typing import Final
 
 import jinja2
+import markupsafe
 
+from remediator.common.text import shown
 from remediator.report.evidence import Evidence
 from remediator.verify.model import State
 
@@ -43,9 +48,17 @@ def environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_visible,
     )
     env.filters["anchor"] = anchor
     return env
+
+
+def _visible(value: object) -> object:
+    """Text values with their control, bidi and zero-width characters shown as escapes."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return shown(value, keep="\n\t")
+    return value
 
 
 def render_html(evidence: Evidence) -> str:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from remediator.common.text import shown
 from remediator.run.events import Event, task_start
 
 
@@ -96,9 +97,9 @@ class Progress:
         if self.quiet:
             return
         if self._live is not None:
-            self._live.console.print(text, markup=False)
+            self._live.console.print(shown(text), markup=False)
         else:
-            self.stream.write(text + "\n")
+            self.stream.write(shown(text) + "\n")
             self.stream.flush()
 
     def close(self) -> None:
@@ -115,5 +116,5 @@ class Progress:
         for column in ("host", "phase", "changes", "task"):
             table.add_column(column, overflow="fold")
         for host, row in self._rows.items():
-            table.add_row(host, row.phase, str(row.changed), row.task)
+            table.add_row(shown(host), shown(row.phase), str(row.changed), shown(row.task))
         return table

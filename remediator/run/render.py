@@ -1,8 +1,9 @@
 """The human-readable reports of ``dry-run``, ``apply`` and ``rollback`` (stdout).
 
 Scan text (finding keys carry scanned addresses and check ids, reasons quote banners)
-is printed as data: control characters are escaped so a hostile value cannot move the
-cursor, clear the screen or fake a line of the report.
+is printed as data through :func:`remediator.common.text.shown`: control, bidi and
+zero-width characters are escaped so a hostile value cannot move the cursor, clear the
+screen, reorder what is read or fake a line of the report.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from remediator.common.text import shown
 from remediator.run.dryrun import DryRun
 from remediator.run.outcome import ApplyReport
 from remediator.run.preview import FindingPreview, HostPreview, Status
@@ -25,8 +27,8 @@ LABELS: Final = {
 
 
 def safe(text: str) -> str:
-    """``text`` with control characters (newlines included, tabs not) shown as escapes."""
-    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+    """``text`` for the terminal: one line, every control, bidi and zero-width escaped."""
+    return shown(text)
 
 
 def dry_run_text(dry: DryRun) -> str:
@@ -56,15 +58,15 @@ def host_lines(host: HostPreview) -> list[str]:
     lines = ["", f"{safe(host.name)}  ({counts or 'nothing to do'})"]
     if host.problem:
         lines.append(f"  ! {safe(host.problem)}")
-    shown: set[str] = set()
+    seen: set[str] = set()
     for finding in host.findings:
-        lines.extend(_finding_lines(finding, shown))
+        lines.extend(_finding_lines(finding, seen))
     for key, task in host.manual:
         lines.append(f"  manual        {safe(key)}: {safe(task)}")
     return lines
 
 
-def _finding_lines(finding: FindingPreview, shown: set[str]) -> list[str]:
+def _finding_lines(finding: FindingPreview, seen: set[str]) -> list[str]:
     """A finding's lines; a diff already shown for the host is referred to, not repeated."""
     lines = [f"  {LABELS[finding.status]:<13} {safe(finding.key)}  {safe('; '.join(finding.what))}"]
     pad = " " * 16
@@ -76,12 +78,12 @@ def _finding_lines(finding: FindingPreview, shown: set[str]) -> list[str]:
         for task in finding.tasks[:8]:
             lines.append(f"{pad}- {safe(task)}")
         for diff in finding.diffs:
-            if diff.text in shown:
+            if diff.text in seen:
                 lines.append(f"{pad}  (diff of {safe(diff.header)} shown above)")
                 continue
-            shown.add(diff.text)
+            seen.add(diff.text)
             body = diff.text.splitlines()
-            lines.extend(f"{pad}  {safe(line)}" for line in body[:DIFF_LINES])
+            lines.extend(f"{pad}  {shown(line, keep=chr(9))}" for line in body[:DIFF_LINES])
             if len(body) > DIFF_LINES:
                 lines.append(f"{pad}  ... ({len(body) - DIFF_LINES} more lines in --json)")
     return lines

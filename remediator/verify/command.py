@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
+from remediator.common.text import shown
 from remediator.errors import RefusedError
 from remediator.ingest import resolve
 from remediator.ingest.findingset import load_findings
@@ -62,10 +63,14 @@ def summary_text(result: Verification, record: RunRecord) -> str:
         if outcome.state is not State.RESOLVED:
             o = outcome.original
             lines.append(
-                f"  {outcome.state.value:8} {o.host or '-'} {o.finding_key}: {outcome.reason}"
+                f"  {outcome.state.value:8} {shown(o.host or '-')} {shown(o.finding_key)}: "
+                f"{shown(outcome.reason)}"
             )
-    lines += [f"  broken   {o.original.finding_key}: {o.reason}" for o in result.broken_allowed]
-    lines += [f"  new      {n.key} {n.check_id}" for n in result.new if n.blocking]
+    lines += [
+        f"  broken   {shown(o.original.finding_key)}: {shown(o.reason)}"
+        for o in result.broken_allowed
+    ]
+    lines += [f"  new      {shown(n.key)} {shown(n.check_id)}" for n in result.new if n.blocking]
     lines.append(f"verification {'passed' if result.passed else 'did not pass'}; "
                  f"written to {record.path / VERIFY_FILE}")  # fmt: skip
     return "\n".join(lines) + "\n"

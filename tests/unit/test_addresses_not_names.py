@@ -270,3 +270,21 @@ def test_property_no_scan_name_changes_which_host_an_address_maps_to(
     plain = HostMatcher(inventory)(ScannedHost(address))
     named = HostMatcher(inventory)(ScannedHost(address, tuple(names)))
     assert named == plain
+
+
+def test_generate_with_inventory_takes_its_address_else_the_plans(tmp_path: Path) -> None:
+    """--inventory: a DNS-name ansible_host is kept as written; a host with neither
+    ansible_host nor an address gets the plan's resolver address, never a scanned one."""
+    inventory = load_inventory(FIXTURES / "by-dns.yml", resolver=FakeResolver(dict(DNS)))
+    scan = tmp_path / "scan.csv"
+    scan.write_text("address,port,service\n192.0.2.20,23,telnet\n192.0.2.30,21,ftp\n")
+    policy = _policy(tmp_path, inventory)
+    plan = build_plan(load_findings([scan], inventory=inventory), policy, inventory, AS_OF)  # type: ignore[arg-type]
+    path = tmp_path / "plan.json"
+    path.write_text(plan.dumps())
+    out = tmp_path / "project"
+    argv = ["generate", str(path), "-o", str(out), "--inventory", str(FIXTURES / "by-dns.yml")]
+    assert main(argv) == 0
+    hosts = yaml.safe_load((out / "inventory.yml").read_text())["all"]["hosts"]
+    assert hosts["db1"]["ansible_host"] == "db1.example.org"
+    assert hosts["app1.example.org"]["ansible_host"] == "192.0.2.30"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from remediator.classify.plan import SCHEMA, build_plan
 from remediator.classify.policy import load_policy
-from remediator.classify.render import printable, render_table, severity_order
+from remediator.classify.render import render_table, severity_order
+from remediator.common.text import shown
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import load_inventory
 from tests.unit.classify.helpers import AS_OF, plan_for
@@ -114,4 +115,5 @@ def test_table_is_worst_first_and_printable(tmp_path: Path) -> None:
     assert table.splitlines()[0].startswith("SEV")
     assert "more (see the JSON plan)" in table
     assert "WARNING: scan is" in table.splitlines()[-1]
-    assert printable("a\x1b[31mred\u202e") == "a\\x1b[31mred\\x202e"
+    # the one helper (issue 13): U+202E as \u202e, not the ambiguous \x202e of before
+    assert shown("a\x1b[31mred\u202e") == "a\\x1b[31mred\\u202e"
