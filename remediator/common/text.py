@@ -21,6 +21,8 @@ import unicodedata
 from typing import Final
 
 _CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+"""The escapes everyone reads at sight, as Python writes them."""
 NAMED: Final = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
     "\u200b\u200c\u200d\u2060\ufeff\x7f"
@@ -35,7 +37,9 @@ def unsafe(char: str) -> bool:
 
 
 def escape(char: str) -> str:
-    """The visible escape of one character: ``\\x1b``, ``\\u202e``, ``\\U000e0041``."""
+    """The visible escape of one character: ``\\n``, ``\\x1b``, ``\\u202e``, ``\\U000e0041``."""
+    if char in _SHORT:
+        return _SHORT[char]
     code = ord(char)
     if code <= 0xFF:
         return f"\\x{code:02x}"

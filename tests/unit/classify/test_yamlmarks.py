@@ -98,7 +98,8 @@ def test_starter_keeps_scan_text_inside_comments() -> None:
         "exceptions",
     }
     assert data["groups"] == {"web": {"allow": None}}
-    assert "\\x0aallow_everything" in text
+    assert "\\nallow_everything" in text  # the newline escaped by the one helper (issue 13)
+    assert "\nallow_everything" not in text
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:
