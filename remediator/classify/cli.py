@@ -47,6 +47,11 @@ verdict fail/pass/excepted, the predicted ASV outcome (auto_fail, fail, special_
 pass), actions (disable_service, firewall_block, firewall_restrict, enforce_tls, keep,
 manual), the reason citing the policy entry or catalog fact, and PCI DSS references.
 The JSON plan (remediator/plan/v1) is the input of `remediator generate`.
+
+Scanned addresses map to inventory hosts by address only: ansible_host (an IP),
+remediator_addresses, or what this controller's resolver gives now for the name Ansible
+connects to (a DNS-name ansible_host, else the host name). The plan records each host's
+addresses and their origin; names the scan reports are shown beside unmatched addresses.
 """
 
 PLAN_EPILOG = """\
@@ -55,8 +60,8 @@ examples:
   remediator plan findings.json --policy policy.yml --inventory hosts.yml -o plan.json
   remediator plan q3.nessus --policy policy.yml --inventory hosts.yml --as-of 2026-12-01 --json
 
---as-of (default: today) is the day exceptions are judged on; the same inputs and
-date give a byte-identical plan.
+--as-of (default: today) is the day exceptions are judged on; the same inputs, date
+and DNS answers give a byte-identical plan.
 exit codes: 0 planned, 2 bad input (scan, policy or inventory).
 """
 
