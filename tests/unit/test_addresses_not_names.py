@@ -288,3 +288,11 @@ def test_generate_with_inventory_takes_its_address_else_the_plans(tmp_path: Path
     hosts = yaml.safe_load((out / "inventory.yml").read_text())["all"]["hosts"]
     assert hosts["db1"]["ansible_host"] == "db1.example.org"
     assert hosts["app1.example.org"]["ansible_host"] == "192.0.2.30"
+
+
+def test_an_address_the_inventory_asserts_wins_over_one_dns_gives() -> None:
+    """db1's DNS answer names web2's ansible_host: the address stays web2's."""
+    resolver = FakeResolver({"db1.example.org": ("192.0.2.11",)})
+    inventory = load_inventory(FIXTURES / "by-dns.yml", resolver=resolver)
+    assert inventory.host("db1").addresses == ("192.0.2.11",)
+    assert inventory.match("192.0.2.11") is inventory.host("web2")
