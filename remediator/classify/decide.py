@@ -27,6 +27,7 @@ from remediator.classify.decision import (
 from remediator.classify.hostpolicy import HostPolicy
 from remediator.classify.hosts import HostResolver
 from remediator.classify.identify import best_service, classify_kind, identify_service
+from remediator.classify.kept import refuse_kept_cut
 from remediator.classify.policy import Policy
 from remediator.classify.rules import RULES, ExceptedRule, ExceptionMatch, Rule, WindowsRule
 from remediator.errors import RemediatorError
@@ -117,6 +118,7 @@ class Decider:
         if windows is not None and ctx.host is not None:
             outcome = WindowsRule().adjust(outcome, windows)
         _guard_management(ctx, outcome.actions)
+        _guard_kept(ctx, outcome.actions)
         return self._decision(ctx, rule, outcome, match, files)
 
     def context(self, finding: Finding) -> FindingContext:
@@ -243,6 +245,7 @@ class Decider:
             options=_options(ctx.host, outcome.actions),
             client_impacts=outcome.impacts,
             sources=files,
+            notes=outcome.notes,
         )
 
 
@@ -288,3 +291,13 @@ def _guard_management(ctx: FindingContext, actions: tuple[Action, ...]) -> None:
                 f"refusing to plan {action.type} on {ctx.port_label} of {host.host.name}: it is "
                 f"the management connection"
             )
+
+
+def _guard_kept(ctx: FindingContext, actions: tuple[Action, ...]) -> None:
+    """Refuse (exit 2) a plan disabling a unit, socket or package a kept service uses."""
+    if ctx.host is None:
+        return
+    where = f"{ctx.port_label} of {ctx.host.host.name} ({ctx.finding.address})"
+    for action in actions:
+        if isinstance(action, DisableService):
+            refuse_kept_cut(ctx.host.kept, action, where)
