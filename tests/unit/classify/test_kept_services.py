@@ -16,7 +16,13 @@ from remediator.classify.plan import Plan, build_plan
 from remediator.classify.planload import from_plan
 from remediator.errors import InputError, PolicyError
 from remediator.ingest.findingset import load_findings
-from tests.unit.classify.helpers import AS_OF, action_types, write_inventory, write_policy
+from tests.unit.classify.helpers import (
+    AS_OF,
+    action_types,
+    plan_for,
+    write_inventory,
+    write_policy,
+)
 
 SCAN = Path(__file__).resolve().parent / "fixtures" / "kept-listeners.xml"
 HOSTS = {
@@ -151,3 +157,31 @@ def test_protected_ports_per_host(tmp_path: Path) -> None:
         ("tcp", 22, "ssh"),
         ("tcp", 443, "https"),
     ]
+
+
+def test_a_package_shared_with_a_kept_service_is_not_offered_for_removal(tmp_path: Path) -> None:
+    """smb kept; netbios-ns (nmbd) is disabled, but its package samba also provides smbd."""
+    body = """\
+groups:
+  files:
+    allow:
+      - service: smb
+        sources: [internal]
+        justification: File shares for the office
+        owner: it-team
+"""
+    result = plan_for(
+        tmp_path,
+        "other/defectdojo_nexpose_many_vulns.xml",
+        {"files": ("192.168.1.37", ["files"], None)},
+        body,
+    )
+    (nmbd,) = [d for d in result.decisions if d.host and (d.protocol, d.port) == ("udp", 137)]
+    (disable,) = [a for a in nmbd.actions if isinstance(a, DisableService)]
+    assert disable.units == ("nmbd.service",)
+    assert "samba" not in disable.packages
+    assert all("samba" not in o.detail for o in nmbd.options)
+    assert nmbd.notes == (
+        "package samba is not offered for removal: it also provides smb, kept on this host "
+        "by groups.files.allow[0] (445/tcp)",
+    )
