@@ -14,10 +14,12 @@ import pytest
 from remediator.classify.actions import DisableService, FirewallBlock
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.planload import from_plan
+from remediator.cli import main
 from remediator.errors import InputError, PolicyError
 from remediator.ingest.findingset import load_findings
 from tests.unit.classify.helpers import (
     AS_OF,
+    HEADER,
     action_types,
     plan_for,
     write_inventory,
@@ -185,3 +187,19 @@ groups:
         "package samba is not offered for removal: it also provides smb, kept on this host "
         "by groups.files.allow[0] (445/tcp)",
     )
+
+
+def test_the_refusal_is_one_line_and_exit_2_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_inventory(tmp_path, HOSTS)
+    body = STARTER_LIKE.replace("owner: web-team\n", "owner: web-team\n        needs: [smtp]\n", 1)
+    (tmp_path / "policy.yml").write_text(HEADER + body, encoding="utf-8")
+    out = tmp_path / "plan.json"
+    argv = ["plan", str(SCAN), "--policy", str(tmp_path / "policy.yml")]
+    argv += ["--inventory", str(tmp_path / "inventory.yml"), "--as-of", "2026-11-25"]
+    assert main([*argv, "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "587/tcp" in err[0] and "smtp on 25/tcp" in err[0]
+    assert not out.exists()
