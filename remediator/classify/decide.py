@@ -2,8 +2,9 @@
 
 For each finding this module gathers the facts (:class:`FindingContext`: kind, service on
 the port, the host's policy entries, what needs the service), lets the first applicable
-rule decide, applies an exception or the Windows fallback, and checks the one invariant
-no rule may break: the management connection is never a target.
+rule decide, applies an exception or the Windows fallback, and checks the invariants no
+rule may break: the management connection is never a target, and nothing the
+management service or a kept service runs on is disabled (refused, exit 2).
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ class Decider:
         if windows is not None and ctx.host is not None:
             outcome = WindowsRule().adjust(outcome, windows)
         _guard_management(ctx, outcome.actions)
-        _guard_kept(ctx, outcome.actions)
+        if ctx.host is not None:
+            where = f"{ctx.port_label} of {ctx.host.host.name} ({finding.address})"
+            refuse_kept_cut(ctx.host.kept, outcome.actions, where)
         return self._decision(ctx, rule, outcome, match, files)
 
     def context(self, finding: Finding) -> FindingContext:
@@ -291,13 +294,3 @@ def _guard_management(ctx: FindingContext, actions: tuple[Action, ...]) -> None:
                 f"refusing to plan {action.type} on {ctx.port_label} of {host.host.name}: it is "
                 f"the management connection"
             )
-
-
-def _guard_kept(ctx: FindingContext, actions: tuple[Action, ...]) -> None:
-    """Refuse (exit 2) a plan disabling a unit, socket or package a kept service uses."""
-    if ctx.host is None:
-        return
-    where = f"{ctx.port_label} of {ctx.host.host.name} ({ctx.finding.address})"
-    for action in actions:
-        if isinstance(action, DisableService):
-            refuse_kept_cut(ctx.host.kept, action, where)

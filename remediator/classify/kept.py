@@ -157,14 +157,21 @@ class KeptServiceError(PolicyError):
     """The plan would disable what a kept port needs: refused at plan time, naming both."""
 
 
-def refuse_kept_cut(kept: Iterable[KeptService], action: DisableService, where: str) -> None:
-    """Raise :class:`KeptServiceError` if ``action`` would stop anything a kept service uses.
+def refuse_kept_cut(kept: Iterable[KeptService], actions: Iterable[object], where: str) -> None:
+    """Raise :class:`KeptServiceError` if an action would stop anything a kept service uses.
 
     The rules already block instead of disabling where they can tell (the management
     daemon on a second port, a daemon shared with an allowed service); what is left here
     is a policy that contradicts itself or a catalog where two services share a unit, and
     a person must settle which one wins.
     """
+    kept = tuple(kept)
+    for action in actions:
+        if isinstance(action, DisableService):
+            _refuse_one(kept, action, where)
+
+
+def _refuse_one(kept: tuple[KeptService, ...], action: DisableService, where: str) -> None:
     ids = frozenset(
         (*action.units, *action.sockets, *(f"inetd:{n}" for n in action.inetd), *action.packages)
     )
