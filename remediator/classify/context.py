@@ -108,6 +108,8 @@ class Outcome:
     policy_fail: bool
     entry: AllowEntry | None = None
     impacts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Why the plan did something other than the obvious (sshd on 2222 blocked, not disabled)."""
 
 
 def predict_asv(

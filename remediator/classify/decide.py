@@ -2,8 +2,9 @@
 
 For each finding this module gathers the facts (:class:`FindingContext`: kind, service on
 the port, the host's policy entries, what needs the service), lets the first applicable
-rule decide, applies an exception or the Windows fallback, and checks the one invariant
-no rule may break: the management connection is never a target.
+rule decide, applies an exception or the Windows fallback, and checks the invariants no
+rule may break: the management connection is never a target, and nothing the
+management service or a kept service runs on is disabled (refused, exit 2).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from remediator.classify.decision import (
 from remediator.classify.hostpolicy import HostPolicy
 from remediator.classify.hosts import HostResolver
 from remediator.classify.identify import best_service, classify_kind, identify_service
+from remediator.classify.kept import refuse_kept_cut
 from remediator.classify.policy import Policy
 from remediator.classify.rules import RULES, ExceptedRule, ExceptionMatch, Rule, WindowsRule
 from remediator.errors import RemediatorError
@@ -117,6 +119,9 @@ class Decider:
         if windows is not None and ctx.host is not None:
             outcome = WindowsRule().adjust(outcome, windows)
         _guard_management(ctx, outcome.actions)
+        if ctx.host is not None:
+            where = f"{ctx.port_label} of {ctx.host.host.name} ({finding.address})"
+            refuse_kept_cut(ctx.host.kept, outcome.actions, where)
         return self._decision(ctx, rule, outcome, match, files)
 
     def context(self, finding: Finding) -> FindingContext:
@@ -243,6 +248,7 @@ class Decider:
             options=_options(ctx.host, outcome.actions),
             client_impacts=outcome.impacts,
             sources=files,
+            notes=outcome.notes,
         )
 
 

@@ -86,6 +86,7 @@ class Decision:
     options: tuple[Option, ...] = ()
     client_impacts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, int, str]:
@@ -93,7 +94,11 @@ class Decision:
         return (self.address, self.protocol, self.port, self.check_id)
 
     def to_json(self) -> dict[str, Any]:
-        """The plan form (keys documented in the plan schema name remediator/plan/v1)."""
+        """The plan form (keys documented in the plan schema name remediator/plan/v1).
+
+        ``notes`` appears only when there is one, so plans without any keep their bytes.
+        """
+        notes = {"notes": list(self.notes)} if self.notes else {}
         return {
             "host": self.host,
             "address": self.address,
@@ -111,6 +116,7 @@ class Decision:
             "verdict": self.verdict,
             "actions": [a.to_json() for a in self.actions],
             "reason": self.reason,
+            **notes,
             "rule": self.rule,
             "policy_entry": self.policy_entry,
             "justification": self.justification,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
+from remediator.classify.kept import KeptService, kept_services
 from remediator.classify.policy import (
     ALL_GROUP,
     AllowEntry,
@@ -39,6 +40,7 @@ class HostPolicy:
     tls: TlsSetting
     firewall_backend: str | None
     remove_packages: bool
+    kept: tuple[KeptService, ...] = ()
 
     def allowed(
         self, key: PortKey, service: ServiceEntry | None, catalog: Catalog
@@ -63,6 +65,12 @@ class HostPolicy:
         return tuple(
             e for e in self.allow if e.ref.service == name or e.ref.ports(catalog) & entry.ports
         )
+
+    def kept_as(self, service: ServiceEntry | None) -> KeptService | None:
+        """Why ``service`` keeps running on this host (management first), if it does."""
+        if service is None:
+            return None
+        return next((k for k in self.kept if k.service and k.service.name == service.name), None)
 
     def is_management(self, protocol: str, port: int) -> bool:
         """Whether ``port/protocol`` is how Ansible reaches this host."""
@@ -102,19 +110,23 @@ def management_port(policy: Policy, catalog: Catalog, host: InventoryHost) -> Po
 def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPolicy:
     """Merge the groups that apply to ``host`` into its :class:`HostPolicy`."""
     groups = applicable_groups(policy, host)
+    allow = tuple(e for g in groups for e in g.allow)
+    deny = tuple(e for g in groups for e in g.deny)
+    port = management_port(policy, catalog, host)
     return HostPolicy(
         host=host,
         groups=tuple(g.name for g in groups),
-        allow=tuple(e for g in groups for e in g.allow),
-        deny=tuple(e for g in groups for e in g.deny),
+        allow=allow,
+        deny=deny,
         management_service=policy.management.service,
-        management_port=management_port(policy, catalog, host),
+        management_port=port,
         management_sources=policy.management.sources,
         tls=_strictest_tls(policy, catalog, groups),
         firewall_backend=host.var(FIREWALL_BACKEND_VAR)
         or next((g.firewall_backend for g in groups if g.firewall_backend), None)
         or policy.firewall_backend,
         remove_packages=_remove_packages(policy, groups),
+        kept=kept_services(policy.management.service, port, allow, deny, catalog),
     )
 
 

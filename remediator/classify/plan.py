@@ -4,8 +4,11 @@
 addresses, each with its origin (``ansible_host``, ``remediator_addresses``,
 ``inventory_hostname`` or ``dns:<name>``: the inventory or the controller's resolver at
 plan time, never the scan; generate takes the host's address from here), what the policy
-allows (re-checked by later stages after every change), the management access, firewall
-backend and TLS profile; and one decision per finding. For the same inputs and
+allows (re-checked by later stages after every change), the management access, the ports
+no change may cut (``protected_ports``: the management port and every port of a kept
+service, for the disable role to check on the host), firewall backend and TLS profile; and
+one decision per finding (with ``notes`` where the plan chose a firewall over disabling a
+kept daemon). For the same inputs and
 ``as_of`` the JSON is byte-identical: nothing in it depends on the clock or on dict order.
 """
 
@@ -23,6 +26,7 @@ from remediator.classify.catalog_load import load_catalog
 from remediator.classify.decide import Decider
 from remediator.classify.decision import Decision
 from remediator.classify.hostpolicy import HostPolicy
+from remediator.classify.kept import protected_ports
 from remediator.classify.policy import Policy
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory
@@ -58,6 +62,7 @@ class HostPlan:
                 "port": hp.management_port[1],
                 "sources": hp.management_sources.to_json(),
             },
+            "protected_ports": [p.to_json() for p in protected_ports(hp.kept)],
             "allowed": [
                 {
                     "entry": e.path,

@@ -150,6 +150,15 @@ class Management:
 
 
 @dataclass(frozen=True)
+class ProtectedPort:
+    """A port whose listener no change on the host may stop (management or kept)."""
+
+    protocol: str
+    port: int
+    service: str | None
+
+
+@dataclass(frozen=True)
 class TlsProfile:
     """The TLS settings the host's policy asks for."""
 
@@ -173,6 +182,7 @@ class PlanHost:
     management: Management
     firewall_backend: str | None
     tls: TlsProfile
+    protected_ports: tuple[ProtectedPort, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,7 @@ class PlanDecision:
     actions: tuple[Action, ...]
     reason: str
     remove_packages: PackageOption | None
+    notes: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -286,8 +297,24 @@ def _addresses(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(addresses), tuple(origins)
 
 
+def _protected(fields: Fields, management: Management) -> tuple[ProtectedPort, ...]:
+    """``protected_ports``; a plan written before the field protects its management port."""
+    if "protected_ports" not in fields.data:
+        return (ProtectedPort(management.protocol, management.port, management.service),)
+    return tuple(
+        ProtectedPort(p.text("protocol"), p.integer("port", 1), p.optional_text("service"))
+        for p in fields.children("protected_ports")
+    )
+
+
 def _host(name: str, fields: Fields) -> PlanHost:
-    management = fields.child("management")
+    management_fields = fields.child("management")
+    management = Management(
+        service=management_fields.text("service"),
+        protocol=management_fields.text("protocol"),
+        port=management_fields.integer("port", 1),
+        sources=_sources(management_fields.child("sources")),
+    )
     tls = fields.child("tls")
     addresses, origins = _addresses(fields)
     return PlanHost(
@@ -297,12 +324,7 @@ def _host(name: str, fields: Fields) -> PlanHost:
         groups=fields.texts("inventory_groups", ()),
         os=fields.text("os"),
         scanned=fields.flag("scanned", True),
-        management=Management(
-            service=management.text("service"),
-            protocol=management.text("protocol"),
-            port=management.integer("port", 1),
-            sources=_sources(management.child("sources")),
-        ),
+        management=management,
         firewall_backend=fields.optional_text("firewall_backend"),
         tls=TlsProfile(
             profile=tls.text("profile"),
@@ -310,6 +332,7 @@ def _host(name: str, fields: Fields) -> PlanHost:
             protocols=tls.texts("protocols"),
             ciphers=tls.text("ciphers"),
         ),
+        protected_ports=_protected(fields, management),
     )
 
 
@@ -327,6 +350,7 @@ def _decision(fields: Fields) -> PlanDecision:
         verdict=fields.text("verdict"),
         actions=tuple(_action(a) for a in fields.children("actions")),
         reason=fields.text("reason"),
+        notes=fields.texts("notes", ()),
         remove_packages=PackageOption(options[0].flag("enabled"), options[0].texts("packages"))
         if options
         else None,

@@ -10,7 +10,7 @@ decides. Rules never touch I/O: they read a :class:`FindingContext` and return a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from remediator.classify.actions import Action, DisableService, EnforceTls, FirewallBlock
 from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
@@ -53,25 +53,48 @@ def policy_denial(ctx: FindingContext) -> str:
     return f"no allow entry of the host's policy groups ({groups}) covers it"
 
 
-def removal(ctx: FindingContext) -> tuple[tuple[Action, ...], str]:
+class Removal(NamedTuple):
+    """What removing an unapproved service comes to: actions, how (for the reason), notes."""
+
+    actions: tuple[Action, ...]
+    how: str
+    notes: tuple[str, ...] = ()
+
+
+def removal(ctx: FindingContext) -> Removal:
     """Disable the service *and* block its port, unless something else needs it running.
 
     The service keeps running (only the port is blocked) when the catalog says the host
-    itself uses it (``keep_running``) or when its units also provide a service the policy
-    allows on this host (dovecot serves both 143 and the allowed 993).
+    itself uses it (``keep_running``), when its units also provide a service the policy
+    allows on this host (dovecot serves both 143 and the allowed 993), or when it *is*
+    the management service or a kept one listening on one more port (sshd on 2222 as
+    well as 22): stopping its units would cut what the policy keeps. A package that
+    also provides a kept service is never offered for removal.
     """
     protocol, port = ctx.port_key
     block = FirewallBlock(protocol, port)
     if ctx.service is not None and ctx.service.keep_running:
-        return (block,), f"Only the port is blocked: {ctx.service.keep_running}"
+        return Removal((block,), f"Only the port is blocked: {ctx.service.keep_running}")
     if ctx.shared_with:
         shared = ", ".join(ctx.shared_with)
-        return (block,), (
+        return Removal(
+            (block,),
             f"Only the port is blocked: the same daemon also provides allowed "
-            f"{shared}, so it keeps running."
+            f"{shared}, so it keeps running.",
+        )
+    kept = ctx.host.kept_as(ctx.service) if ctx.host is not None else None
+    if kept is not None:
+        return Removal(
+            (block,),
+            f"Only the port is blocked: {kept.name} is {kept.why} and keeps running.",
+            (
+                f"{ctx.port_label} is served by {kept.name}, {kept.why}; disabling it would "
+                f"{kept.loss}: blocked instead",
+            ),
         )
     service = ctx.service
     linux = service.linux if service is not None else None
+    packages, notes = _removable_packages(ctx, linux.packages if linux else ())
     disable = DisableService(
         protocol=protocol,
         port=port,
@@ -79,13 +102,34 @@ def removal(ctx: FindingContext) -> tuple[tuple[Action, ...], str]:
         units=linux.units if linux else (),
         sockets=linux.sockets if linux else (),
         inetd=linux.inetd if linux else (),
-        packages=linux.packages if linux else (),
+        packages=packages,
         windows=service.windows if service else (),
     )
-    return (
-        disable,
-        block,
-    ), "It is disabled and its port blocked (PCI DSS 2.2.4: disabling beats a firewall alone)."
+    return Removal(
+        (disable, block),
+        "It is disabled and its port blocked (PCI DSS 2.2.4: disabling beats a firewall alone).",
+        notes,
+    )
+
+
+def _removable_packages(
+    ctx: FindingContext, packages: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The packages not shared with a kept service, and a note for each one left out."""
+    if ctx.host is None:
+        return packages, ()
+    keep: list[str] = []
+    notes: list[str] = []
+    for package in packages:
+        owner = next((k for k in ctx.host.kept if package in k.ids), None)
+        if owner is None:
+            keep.append(package)
+        else:
+            notes.append(
+                f"package {package} is not offered for removal: it also provides {owner.name}, "
+                f"{owner.why}"
+            )
+    return tuple(keep), tuple(notes)
 
 
 def enforce_tls(ctx: FindingContext, *, require_tls_for_auth: bool = False) -> EnforceTls | None:

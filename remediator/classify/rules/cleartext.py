@@ -38,7 +38,7 @@ class CleartextServiceRule(Rule):
         return self._secure(ctx)
 
     def _remove(self, ctx: FindingContext) -> Outcome:
-        actions, how = removal(ctx)
+        actions, how, notes = removal(ctx)
         instead = (
             f" Use instead: {ctx.service.replacement}."
             if ctx.service and ctx.service.replacement
@@ -52,6 +52,7 @@ class CleartextServiceRule(Rule):
                 f"{also_resolves(ctx)}"
             ),
             policy_fail=True,
+            notes=notes,
         )
 
     def _secure(self, ctx: FindingContext) -> Outcome:

@@ -24,7 +24,7 @@ class DatabaseExposedRule(Rule):
         return unapproved(ctx) and ctx.service is not None and ctx.service.category == "database"
 
     def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how = removal(ctx)
+        actions, how, notes = removal(ctx)
         safer = (
             f" Safer setup: {ctx.service.replacement}."
             if ctx.service and ctx.service.replacement
@@ -39,4 +39,5 @@ class DatabaseExposedRule(Rule):
                 f"{also_resolves(ctx)}"
             ),
             policy_fail=True,
+            notes=notes,
         )

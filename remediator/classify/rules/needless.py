@@ -24,7 +24,7 @@ class NeedlessExposureRule(Rule):
         return unapproved(ctx) and ctx.service is not None
 
     def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how = removal(ctx)
+        actions, how, notes = removal(ctx)
         return Outcome(
             actions=actions,
             reason=(
@@ -33,4 +33,5 @@ class NeedlessExposureRule(Rule):
                 f"{how}{also_resolves(ctx)}"
             ),
             policy_fail=True,
+            notes=notes,
         )

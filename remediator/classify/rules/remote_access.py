@@ -26,7 +26,7 @@ class RemoteAccessRule(Rule):
         return unapproved(ctx) and ctx.service is not None and ctx.service.category in CATEGORIES
 
     def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how = removal(ctx)
+        actions, how, notes = removal(ctx)
         instead = (
             f" Use instead: {ctx.service.replacement}."
             if ctx.service and ctx.service.replacement
@@ -40,4 +40,5 @@ class RemoteAccessRule(Rule):
                 f"2.2.7). {asv_note(ctx)} {how}{instead}{also_resolves(ctx)}"
             ),
             policy_fail=True,
+            notes=notes,
         )

@@ -88,12 +88,20 @@ def test_vulnerable_management_service_fails_but_stays_up(tmp_path: Path) -> Non
 
 
 def test_management_port_comes_from_ansible_port(tmp_path: Path) -> None:
-    """With ansible_port 9100 the management port is 9100, and ssh on 22 is just a service."""
+    """With ansible_port 9100 the management port is 9100; ssh on 22 is an unapproved port.
+
+    The port is blocked, but sshd is still the management service (the one Ansible
+    connects through on 9100), so its units are never disabled (issue 13).
+    """
     plan = plan_for(tmp_path, K8S, {"node": ("10.250.195.71", ["k8s"], 9100)}, NOTHING)
     assert decision(plan, "10.250.195.71/tcp/9100/port-open").rule == "management"
     ssh = decision(plan, "10.250.195.71/tcp/22/port-open")
     assert ssh.rule == "remote-access-exposed"
-    assert action_types(ssh) == ["disable_service", "firewall_block"]
+    assert action_types(ssh) == ["firewall_block"]
+    assert ssh.notes == (
+        "22/tcp is served by ssh, the management service; disabling it would cut "
+        "management: blocked instead",
+    )
     assert plan.hosts["node"].policy.management_port == ("tcp", 9100)
 
 
