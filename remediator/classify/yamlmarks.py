@@ -22,6 +22,11 @@ from remediator.errors import PolicyError
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 NODE_BUDGET = 200_000
 """Most values a policy may expand to; far above any real policy, far below a YAML bomb."""
+MAX_DEPTH = 64
+"""Deepest nesting read; real policies and the catalog stay under 10 levels."""
+MAX_INT_CHARS = 100
+"""Longest integer read; past 4300 digits Python itself refuses to convert one."""
+_INT = "tag:yaml.org,2002:int"
 
 PathPart = str | int
 
@@ -83,6 +88,8 @@ class _Builder:
         self.budget -= 1
         if self.budget < 0:
             raise self.fail(node, f"more than {NODE_BUDGET} values (alias expansion?)", path)
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, f"nested more than {MAX_DEPTH} levels deep", path)
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -90,7 +97,15 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag == _TIMESTAMP:
             return node.value
-        value: object = self.constructor.construct_object(node, deep=True)
+        if node.tag == _INT and len(str(node.value)) > MAX_INT_CHARS:
+            raise self.fail(node, f"integer longer than {MAX_INT_CHARS} characters", path)
+        try:
+            value: object = self.constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, IndexError) as exc:  # e.g. '!!int abc', '!!bool maybe'
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            text = str(node.value)
+            shown = repr(text if len(text) <= 40 else text[:40] + "...")
+            raise self.fail(node, f"{shown} is not a valid {tag}", path) from exc
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: tuple[PathPart, ...]) -> dict[str, object]:
@@ -129,6 +144,8 @@ def parse_marked(text: str, file: str) -> MarkedDocument:
         raise PolicyError(f"{file}:{line}: invalid YAML: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise PolicyError(f"{file}: invalid YAML: {exc}") from exc
+    except RecursionError as exc:  # PyYAML composes recursively: a few hundred levels
+        raise PolicyError(f"{file}: nested more than {MAX_DEPTH} levels deep") from exc
     if node is None:
         raise PolicyError(f"{file}:1: the file is empty")
     builder = _Builder(file)
