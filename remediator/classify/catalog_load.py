@@ -167,7 +167,12 @@ def _resource_text(name: str) -> str:
 @cache
 def load_catalog() -> Catalog:
     """The shipped catalog, validated against its schema (read once per process)."""
-    document = parse_marked(_resource_text("catalog.yml"), "catalog.yml")
+    return catalog_from_text(_resource_text("catalog.yml"))
+
+
+def catalog_from_text(text: str) -> Catalog:
+    """A catalog from YAML ``text``: a broken one raises one CatalogError or PolicyError line."""
+    document = parse_marked(text, "catalog.yml")
     schema = json.loads(_resource_text("catalog.schema.json"))
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(document.data),

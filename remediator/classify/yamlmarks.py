@@ -142,8 +142,12 @@ def parse_marked(text: str, file: str) -> MarkedDocument:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
         raise PolicyError(f"{file}:{line}: invalid YAML: {exc.problem}") from exc
+    except yaml.reader.ReaderError as exc:  # not a MarkedYAMLError; its text spans two lines
+        line = text.count("\n", 0, exc.position) + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+        raise PolicyError(f"{file}:{line}: invalid YAML: {character}: {exc.reason}") from exc
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{file}: invalid YAML: {exc}") from exc
+        raise PolicyError(f"{file}: invalid YAML: {' '.join(str(exc).split())}") from exc
     except RecursionError as exc:  # PyYAML composes recursively: a few hundred levels
         raise PolicyError(f"{file}: nested more than {MAX_DEPTH} levels deep") from exc
     if node is None:

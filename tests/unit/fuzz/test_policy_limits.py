@@ -3,7 +3,8 @@
 Run as a user would (``python -m remediator.cli plan ... --policy bad.yml``) so the
 test sees the real process: its exit code and everything it writes to stderr. Before
 the fix a 4301-digit integer raised ValueError (Python's int-str conversion limit) and a
-list nested 10,000 deep raised RecursionError, both as tracebacks with exit 1.
+list nested 10,000 deep raised RecursionError, both as tracebacks with exit 1. A NUL
+(found by the fuzz suite) gave exit 2 but a message on two lines.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def run_plan(policy: Path) -> subprocess.CompletedProcess[str]:
     [
         ("int_4301_digits.yml", "integer"),
         ("nested_10000.yml", "nested"),
+        ("nul_byte.yml", ":2: invalid YAML: U+0000"),
     ],
 )
 def test_policy_past_python_limits_is_one_line_exit_2(name: str, problem: str) -> None:
