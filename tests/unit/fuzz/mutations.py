@@ -194,6 +194,8 @@ VALUES: tuple[bytes, ...] = (
     b"\xc3\xa9",
     b"\xe2\x80\xae",
     b"\xef\xbf\xbf",
+    b"\\ud800",  # in a JSON string: a lone surrogate
+    b'"x\\udfff"',  # a JSON string holding one
 )
 """Values that keep XML, JSON and CSV well-formed: they reach the code behind the parser."""
 

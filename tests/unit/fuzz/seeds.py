@@ -46,8 +46,13 @@ def corpus_by_format() -> dict[str, tuple[bytes, ...]]:
 
 @cache
 def every_seed() -> tuple[bytes, ...]:
-    """All seeds, for splices across formats."""
-    return tuple(data for files in corpus_by_format().values() for data in files)
+    """All seeds, each format equally likely however many corpus files it has.
+
+    Picked by file, nmap (14 files) would crowd out masscan or plain JSON (one or two).
+    """
+    groups = [files for files in corpus_by_format().values() if files]
+    most = max(len(files) for files in groups)
+    return tuple(files[i % len(files)] for files in groups for i in range(most))
 
 
 def seeds_for(format_name: str) -> tuple[bytes, ...]:
