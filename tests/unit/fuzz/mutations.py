@@ -14,13 +14,18 @@ local run (``REMEDIATOR_FUZZ_EXAMPLES=2000 pytest tests/unit/fuzz``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
+from hypothesis.control import current_build_context
 
 SCALE = int(os.environ.get("REMEDIATOR_FUZZ_EXAMPLES", "0"))
 """Examples per property for a long local run; 0 keeps each property's CI count."""
@@ -36,6 +41,35 @@ def fuzz_settings(examples: int) -> settings:
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A generated input with a short repr: a failing 1 MB scan prints one line, not 1 MB.
+
+    On hypothesis' final replay of a failing example the bytes are saved to a file whose
+    path is printed with the failure, ready for ``remediator ingest`` or a fixture.
+    """
+
+    data: bytes
+
+    def __repr__(self) -> str:
+        digest = hashlib.sha256(self.data).hexdigest()[:16]
+        return f"Blob({len(self.data)} bytes, sha256 {digest}..., head {self.data[:80]!r})"
+
+    def payload(self) -> bytes:
+        """The bytes; saved to a file when this is the failing example's last replay."""
+        if current_build_context().is_final:
+            digest = hashlib.sha256(self.data).hexdigest()[:16]
+            saved = Path(tempfile.gettempdir()) / f"remediator-fuzz-{digest}.bin"
+            saved.write_bytes(self.data)
+            note(f"failing input saved to {saved}")
+        return self.data
+
+
+def blobs(strategy: st.SearchStrategy[bytes]) -> st.SearchStrategy[Blob]:
+    """``strategy``'s bytes as :class:`Blob`."""
+    return strategy.map(Blob)
 
 
 DEPTH = 5_000

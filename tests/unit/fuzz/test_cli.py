@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 
 from remediator.cli import main
-from tests.unit.fuzz.mutations import fuzz_settings, hostile_bytes, mutated
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, hostile_bytes, mutated
 from tests.unit.fuzz.seeds import every_seed
 from tests.unit.fuzz.test_policy import POLICY_SEEDS
 
@@ -60,18 +60,20 @@ def assert_ok_or_one_line(result: tuple[int, str, str], bad: Path) -> None:
 
 
 @pytest.mark.timeout(120)
-@fuzz_settings(60)
-@given(data=hostile_bytes(every_seed()))
-def test_ingest_json_of_a_hostile_scan(data: bytes, folder: Path) -> None:
+@fuzz_settings(100)
+@given(blob=blobs(hostile_bytes(every_seed())))
+def test_ingest_json_of_a_hostile_scan(blob: Blob, folder: Path) -> None:
+    data = blob.payload()
     scan = folder / "scan"
     scan.write_bytes(data)
     assert_ok_or_one_line(run("ingest", str(scan), "--json"), scan)
 
 
 @pytest.mark.timeout(120)
-@fuzz_settings(30)
-@given(data=hostile_bytes(every_seed()))
-def test_plan_of_a_hostile_scan(data: bytes, folder: Path) -> None:
+@fuzz_settings(40)
+@given(blob=blobs(hostile_bytes(every_seed())))
+def test_plan_of_a_hostile_scan(blob: Blob, folder: Path) -> None:
+    data = blob.payload()
     scan = folder / "scan"
     scan.write_bytes(data)
     result = run("plan", str(scan), "--policy", POLICY, "--inventory", INVENTORY, "--json")
@@ -79,10 +81,11 @@ def test_plan_of_a_hostile_scan(data: bytes, folder: Path) -> None:
 
 
 @pytest.mark.timeout(120)
-@fuzz_settings(30)
-@given(data=mutated(POLICY_SEEDS))
-def test_policy_check_of_a_hostile_policy(data: bytes, folder: Path) -> None:
+@fuzz_settings(40)
+@given(blob=blobs(mutated(POLICY_SEEDS)))
+def test_policy_check_of_a_hostile_policy(blob: Blob, folder: Path) -> None:
     """One line for one problem; a policy with several lists each on its own line."""
+    data = blob.payload()
     policy = folder / "policy.yml"
     policy.write_bytes(data)
     code, out, err = run("policy", "check", str(policy), "--inventory", INVENTORY)

@@ -20,7 +20,7 @@ from remediator.classify.catalog_load import load_catalog
 from remediator.classify.policy import Policy, load_policy
 from remediator.errors import InputError
 from remediator.ingest.inventory import Inventory, load_inventory
-from tests.unit.fuzz.mutations import fuzz_settings, mutated, yaml_values
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, mutated, yaml_values
 
 REPO = Path(__file__).resolve().parents[3]
 CLASSIFY = REPO / "tests" / "unit" / "classify" / "fixtures"
@@ -55,15 +55,16 @@ def load_or_refuse(path: Path, inventory: Inventory | None) -> None:
 
 
 @pytest.mark.timeout(120)
-@fuzz_settings(300)
-@given(data=mutated(POLICY_SEEDS))
-def test_mutated_policy_ends_in_a_policy_or_problems(data: bytes, policy_file: Path) -> None:
+@fuzz_settings(400)
+@given(blob=blobs(mutated(POLICY_SEEDS)))
+def test_mutated_policy_ends_in_a_policy_or_problems(blob: Blob, policy_file: Path) -> None:
+    data = blob.payload()
     policy_file.write_bytes(data)
     load_or_refuse(policy_file, lab_inventory())
 
 
 @pytest.mark.timeout(60)
-@fuzz_settings(200)
+@fuzz_settings(300)
 @given(data=yaml_values(), with_inventory=st.booleans())
 def test_any_yaml_data_ends_in_a_policy_or_problems(
     data: object, with_inventory: bool, policy_file: Path

@@ -22,11 +22,11 @@ from remediator.ingest import reader
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.model import HostReport
 from remediator.ingest.registry import FORMATS, ScanFormat
-from tests.unit.fuzz.mutations import fuzz_settings, hostile_bytes
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, hostile_bytes
 from tests.unit.fuzz.seeds import every_seed, seeds_for
 
-PER_FORMAT = 60
-"""Examples per format in CI (13 formats)."""
+PER_FORMAT = 120
+"""Examples per format in CI (13 formats, 1560 in all)."""
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,9 @@ def test_each_reader_ends_in_reports_or_one_line(scan_format: ScanFormat, scan_f
     seeds = seeds_for(scan_format.name)
 
     @fuzz_settings(PER_FORMAT)
-    @given(data=hostile_bytes(seeds, every_seed()))
-    def reads_or_refuses(data: bytes) -> None:
+    @given(blob=blobs(hostile_bytes(seeds, every_seed())))
+    def reads_or_refuses(blob: Blob) -> None:
+        data = blob.payload()
         scan_file.write_bytes(data)
         try:
             reports = read_as(scan_format, scan_file)
@@ -69,10 +70,11 @@ def test_each_reader_ends_in_reports_or_one_line(scan_format: ScanFormat, scan_f
 
 
 @pytest.mark.timeout(120)
-@fuzz_settings(150)
-@given(data=hostile_bytes(every_seed()))
-def test_detection_and_loading_end_in_findings_or_one_line(data: bytes) -> None:
+@fuzz_settings(300)
+@given(blob=blobs(hostile_bytes(every_seed())))
+def test_detection_and_loading_end_in_findings_or_one_line(blob: Blob) -> None:
     """What ``ingest``, ``plan`` and ``policy init`` do first: detect, read, map hosts."""
+    data = blob.payload()
     with tempfile.TemporaryDirectory(prefix="remediator-fuzz-") as folder:
         path = Path(folder) / "scan"
         path.write_bytes(data)
@@ -83,9 +85,10 @@ def test_detection_and_loading_end_in_findings_or_one_line(data: bytes) -> None:
 
 
 @pytest.mark.timeout(60)
-@fuzz_settings(100)
-@given(data=st.binary(max_size=4096))
-def test_random_bytes_end_in_findings_or_one_line(data: bytes) -> None:
+@fuzz_settings(200)
+@given(blob=blobs(st.binary(max_size=4096)))
+def test_random_bytes_end_in_findings_or_one_line(blob: Blob) -> None:
+    data = blob.payload()
     with tempfile.TemporaryDirectory(prefix="remediator-fuzz-") as folder:
         path = Path(folder) / "scan"
         path.write_bytes(data)
