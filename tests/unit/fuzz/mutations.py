@@ -31,6 +31,11 @@ SCALE = int(os.environ.get("REMEDIATOR_FUZZ_EXAMPLES", "0"))
 """Examples per property for a long local run; 0 keeps each property's CI count."""
 
 
+def time_limit(seconds: int) -> int:
+    """A property's pytest timeout in CI; none (0) for a long local run."""
+    return 0 if SCALE else seconds
+
+
 def fuzz_settings(examples: int) -> settings:
     """Deterministic settings running ``examples`` cases (or ``REMEDIATOR_FUZZ_EXAMPLES``)."""
     return settings(

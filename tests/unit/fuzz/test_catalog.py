@@ -14,12 +14,12 @@ from hypothesis import given
 from remediator.classify.catalog import Catalog, CatalogError
 from remediator.classify.catalog_load import catalog_from_text
 from remediator.errors import PolicyError
-from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, mutated
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, mutated, time_limit
 
 CATALOG = resources.files("remediator.classify").joinpath("catalog.yml").read_bytes()
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @fuzz_settings(40)
 @given(blob=blobs(mutated([CATALOG])))
 def test_mutated_catalog_ends_in_a_catalog_or_one_line(blob: Blob) -> None:

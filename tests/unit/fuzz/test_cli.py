@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 
 from remediator.cli import main
-from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, hostile_bytes, mutated
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, hostile_bytes, mutated, time_limit
 from tests.unit.fuzz.seeds import every_seed
 from tests.unit.fuzz.test_policy import POLICY_SEEDS
 
@@ -59,7 +59,7 @@ def assert_ok_or_one_line(result: tuple[int, str, str], bad: Path) -> None:
     assert lines[0].startswith(f"remediator: error: {bad}"), lines[0][:2000]
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @fuzz_settings(100)
 @given(blob=blobs(hostile_bytes(every_seed())))
 def test_ingest_json_of_a_hostile_scan(blob: Blob, folder: Path) -> None:
@@ -69,7 +69,7 @@ def test_ingest_json_of_a_hostile_scan(blob: Blob, folder: Path) -> None:
     assert_ok_or_one_line(run("ingest", str(scan), "--json"), scan)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @fuzz_settings(40)
 @given(blob=blobs(hostile_bytes(every_seed())))
 def test_plan_of_a_hostile_scan(blob: Blob, folder: Path) -> None:
@@ -80,7 +80,7 @@ def test_plan_of_a_hostile_scan(blob: Blob, folder: Path) -> None:
     assert_ok_or_one_line(result, scan)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @fuzz_settings(40)
 @given(blob=blobs(mutated(POLICY_SEEDS)))
 def test_policy_check_of_a_hostile_policy(blob: Blob, folder: Path) -> None:

@@ -20,7 +20,7 @@ from remediator.classify.catalog_load import load_catalog
 from remediator.classify.policy import Policy, load_policy
 from remediator.errors import InputError
 from remediator.ingest.inventory import Inventory, load_inventory
-from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, mutated, yaml_values
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, mutated, time_limit, yaml_values
 
 REPO = Path(__file__).resolve().parents[3]
 CLASSIFY = REPO / "tests" / "unit" / "classify" / "fixtures"
@@ -54,7 +54,7 @@ def load_or_refuse(path: Path, inventory: Inventory | None) -> None:
     assert isinstance(policy, Policy)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @fuzz_settings(400)
 @given(blob=blobs(mutated(POLICY_SEEDS)))
 def test_mutated_policy_ends_in_a_policy_or_problems(blob: Blob, policy_file: Path) -> None:
@@ -63,7 +63,7 @@ def test_mutated_policy_ends_in_a_policy_or_problems(blob: Blob, policy_file: Pa
     load_or_refuse(policy_file, lab_inventory())
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(time_limit(60))
 @fuzz_settings(300)
 @given(data=yaml_values(), with_inventory=st.booleans())
 def test_any_yaml_data_ends_in_a_policy_or_problems(

@@ -22,7 +22,7 @@ from remediator.ingest import reader
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.model import HostReport
 from remediator.ingest.registry import FORMATS, ScanFormat
-from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, hostile_bytes
+from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, hostile_bytes, time_limit
 from tests.unit.fuzz.seeds import every_seed, seeds_for
 
 PER_FORMAT = 120
@@ -48,7 +48,7 @@ def read_as(scan_format: ScanFormat, path: Path) -> list[HostReport]:
         return list(reader.read_scan(path))
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @pytest.mark.parametrize("scan_format", FORMATS, ids=lambda f: f.name)
 def test_each_reader_ends_in_reports_or_one_line(scan_format: ScanFormat, scan_file: Path) -> None:
     seeds = seeds_for(scan_format.name)
@@ -69,7 +69,7 @@ def test_each_reader_ends_in_reports_or_one_line(scan_format: ScanFormat, scan_f
     reads_or_refuses()
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(time_limit(120))
 @fuzz_settings(300)
 @given(blob=blobs(hostile_bytes(every_seed())))
 def test_detection_and_loading_end_in_findings_or_one_line(blob: Blob) -> None:
@@ -84,7 +84,7 @@ def test_detection_and_loading_end_in_findings_or_one_line(blob: Blob) -> None:
             assert_one_line(error, path)
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(time_limit(60))
 @fuzz_settings(200)
 @given(blob=blobs(st.binary(max_size=4096)))
 def test_random_bytes_end_in_findings_or_one_line(blob: Blob) -> None:
