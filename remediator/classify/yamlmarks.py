@@ -32,10 +32,17 @@ PathPart = str | int
 
 
 def render_path(parts: tuple[PathPart, ...] | list[PathPart]) -> str:
-    """``('groups', 'web', 'allow', 2)`` -> ``groups.web.allow[2]`` (``(root)`` when empty)."""
+    """``('groups', 'web', 'allow', 2)`` -> ``groups.web.allow[2]`` (``(root)`` when empty).
+
+    A key holding anything unprintable (a newline, an escape sequence, a bidi override)
+    is shown quoted and escaped, ``allow[0]['x\\n']``: a path is printed to a terminal.
+    """
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int) or not part.isprintable():
+            text += f"[{part!r}]"
+        else:
+            text += f".{part}" if text else part
     return text or "(root)"
 
 

@@ -1,7 +1,8 @@
 """No traceback from any policy: mutated real policies end in a Policy or an InputError.
 
 A policy error may list several problems, one per line; every line must name the file
-(``file:line: path: problem``), so no line is a stray piece of input or a traceback.
+(``file:line: path: problem``), so no line is a stray piece of input or a traceback, and
+hold only printable characters: no newline, escape sequence or bidi override from a key.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def load_or_refuse(path: Path, inventory: Inventory | None) -> None:
     except InputError as error:
         lines = str(error).split("\n")
         assert all(line.startswith(str(path)) for line in lines), str(error)[:2000]
-        assert not any("\r" in line for line in lines), repr(str(error))[:2000]
+        assert all(line.isprintable() for line in lines), repr(str(error))[:2000]
         return
     assert isinstance(policy, Policy)
 

@@ -4,7 +4,8 @@ Run as a user would (``python -m remediator.cli plan ... --policy bad.yml``) so 
 test sees the real process: its exit code and everything it writes to stderr. Before
 the fix a 4301-digit integer raised ValueError (Python's int-str conversion limit) and a
 list nested 10,000 deep raised RecursionError, both as tracebacks with exit 1. A NUL
-(found by the fuzz suite) gave exit 2 but a message on two lines.
+and a key holding a newline and an escape sequence (both found by the fuzz suite) gave
+exit 2, but a message on two lines, the second one raw terminal control.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def run_plan(policy: Path) -> subprocess.CompletedProcess[str]:
         ("int_4301_digits.yml", "integer"),
         ("nested_10000.yml", "nested"),
         ("nul_byte.yml", ":2: invalid YAML: U+0000"),
+        ("control_key.yml", "allow[0]['x\\ny\\x1b[2J']: unexpected key"),
     ],
 )
 def test_policy_past_python_limits_is_one_line_exit_2(name: str, problem: str) -> None:
@@ -48,6 +50,7 @@ def test_policy_past_python_limits_is_one_line_exit_2(name: str, problem: str) -
     assert result.returncode == 2, result.stderr[-2000:]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr[-2000:]
+    assert lines[0].isprintable(), repr(lines[0])
     assert str(POLICIES / name) in lines[0]
     assert problem in lines[0]
     assert result.stdout == ""
