@@ -239,13 +239,15 @@ VALUES: tuple[bytes, ...] = (
     b"\\ud800",  # in a JSON string: a lone surrogate
     b'"x\\udfff"',  # a JSON string holding one
 )
-"""Values that keep XML, JSON and CSV well-formed: they reach the code behind the parser."""
+"""Values that keep XML, JSON, CSV and YAML well-formed: they reach the code behind the parser."""
 
 _VALUE_SLOTS = re.compile(
     rb'(?<==")[^"<>&]*(?=")'  # an XML attribute value
     rb"|(?<=>)[^<>&]{1,200}(?=<)"  # XML text
     rb'|(?<=": )(?:"[^"\\]*"|[^,\s\]}]+)'  # a JSON value
     rb"|(?<=,)[^,\r\n\"]*(?=[,\r\n])"  # a CSV field
+    rb"|(?<=: )[^\r\n#]+"  # a YAML value
+    rb"|(?<=- )[^\r\n#]+"  # a YAML list item
 )
 
 
