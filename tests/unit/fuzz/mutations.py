@@ -14,6 +14,7 @@ local run (``REMEDIATOR_FUZZ_EXAMPLES=2000 pytest tests/unit/fuzz``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -350,3 +351,42 @@ POLICY_KEYS = (
     "web",
     "all",
 )
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value inside nested dicts and lists (the root excluded)."""
+    found: list[tuple[Any, ...]] = []
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        found.append((*prefix, key))
+        found.extend(_paths(value, (*prefix, key)))
+    return found
+
+
+@st.composite
+def edited_data(draw: st.DrawFn, document: Any) -> Any:
+    """``document`` (plain YAML data) with one to three values replaced or removed.
+
+    Edits of a valid policy pass the schema far more often than random documents do, so
+    they reach the checks behind it (CIDRs, services, groups, dates, the management rule).
+    """
+    data = copy.deepcopy(document)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(data)
+        if not paths:
+            break
+        *parents, last = draw(st.sampled_from(paths))
+        holder = data
+        for part in parents:
+            holder = holder[part]
+        if isinstance(holder, dict) and draw(st.booleans()):
+            del holder[last]
+        else:
+            holder[last] = draw(yaml_values())
+    return data

@@ -21,7 +21,15 @@ from remediator.classify.catalog_load import load_catalog
 from remediator.classify.policy import Policy, load_policy
 from remediator.errors import InputError
 from remediator.ingest.inventory import Inventory, load_inventory
-from tests.unit.fuzz.mutations import Blob, blobs, fuzz_settings, mutated, time_limit, yaml_values
+from tests.unit.fuzz.mutations import (
+    Blob,
+    blobs,
+    edited_data,
+    fuzz_settings,
+    mutated,
+    time_limit,
+    yaml_values,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 CLASSIFY = REPO / "tests" / "unit" / "classify" / "fixtures"
@@ -73,3 +81,12 @@ def test_any_yaml_data_ends_in_a_policy_or_problems(
     """Well-formed YAML of any shape: the schema, not a KeyError, must refuse it."""
     policy_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     load_or_refuse(policy_file, lab_inventory() if with_inventory else None)
+
+
+@pytest.mark.timeout(time_limit(120))
+@fuzz_settings(150)
+@given(data=edited_data(yaml.safe_load(POLICY_SEEDS[0])))
+def test_edited_valid_policy_ends_in_a_policy_or_problems(data: object, policy_file: Path) -> None:
+    """Edits of a valid policy get past the schema to the semantic checks behind it."""
+    policy_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_or_refuse(policy_file, lab_inventory())
