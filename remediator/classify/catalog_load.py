@@ -37,8 +37,16 @@ def _portspec(text: str) -> frozenset[PortKey]:
     return frozenset((proto, p) for p in range(int(first), int(last or first) + 1))
 
 
-def _regexes(items: list[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in items)
+def _regexes(items: list[str], flags: int = 0) -> tuple[re.Pattern[str], ...]:
+    return tuple(_regex(p, flags) for p in items)
+
+
+def _regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A compiled pattern; a broken one is a CatalogError naming it, not a traceback."""
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise CatalogError(f"catalog.yml: bad pattern {pattern!r}: {exc}") from exc
 
 
 def _service(raw: Mapping[str, Any]) -> ServiceEntry:
@@ -111,7 +119,7 @@ def build_catalog(data: Mapping[str, Any]) -> Catalog:
         exact_checks={c.pattern: c for c in checks if not _is_pattern(c.pattern)},
         pattern_checks=tuple(c for c in checks if _is_pattern(c.pattern)),
         keywords=tuple(
-            Keyword(re.compile(k["pattern"], re.IGNORECASE), k["kind"]) for k in data["keywords"]
+            Keyword(_regex(k["pattern"], re.IGNORECASE), k["kind"]) for k in data["keywords"]
         ),
     )
     _check_references(catalog)
@@ -167,7 +175,12 @@ def _resource_text(name: str) -> str:
 @cache
 def load_catalog() -> Catalog:
     """The shipped catalog, validated against its schema (read once per process)."""
-    document = parse_marked(_resource_text("catalog.yml"), "catalog.yml")
+    return catalog_from_text(_resource_text("catalog.yml"))
+
+
+def catalog_from_text(text: str) -> Catalog:
+    """A catalog from YAML ``text``: a broken one raises one CatalogError or PolicyError line."""
+    document = parse_marked(text, "catalog.yml")
     schema = json.loads(_resource_text("catalog.schema.json"))
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(document.data),

@@ -22,15 +22,27 @@ from remediator.errors import PolicyError
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 NODE_BUDGET = 200_000
 """Most values a policy may expand to; far above any real policy, far below a YAML bomb."""
+MAX_DEPTH = 64
+"""Deepest nesting read; real policies and the catalog stay under 10 levels."""
+MAX_INT_CHARS = 100
+"""Longest integer read; past 4300 digits Python itself refuses to convert one."""
+_INT = "tag:yaml.org,2002:int"
 
 PathPart = str | int
 
 
 def render_path(parts: tuple[PathPart, ...] | list[PathPart]) -> str:
-    """``('groups', 'web', 'allow', 2)`` -> ``groups.web.allow[2]`` (``(root)`` when empty)."""
+    """``('groups', 'web', 'allow', 2)`` -> ``groups.web.allow[2]`` (``(root)`` when empty).
+
+    A key holding anything unprintable (a newline, an escape sequence, a bidi override)
+    is shown quoted and escaped, ``allow[0]['x\\n']``: a path is printed to a terminal.
+    """
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int) or not part.isprintable():
+            text += f"[{part!r}]"
+        else:
+            text += f".{part}" if text else part
     return text or "(root)"
 
 
@@ -83,6 +95,8 @@ class _Builder:
         self.budget -= 1
         if self.budget < 0:
             raise self.fail(node, f"more than {NODE_BUDGET} values (alias expansion?)", path)
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, f"nested more than {MAX_DEPTH} levels deep", path)
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -90,7 +104,15 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag == _TIMESTAMP:
             return node.value
-        value: object = self.constructor.construct_object(node, deep=True)
+        if node.tag == _INT and len(str(node.value)) > MAX_INT_CHARS:
+            raise self.fail(node, f"integer longer than {MAX_INT_CHARS} characters", path)
+        try:
+            value: object = self.constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, IndexError) as exc:  # e.g. '!!int abc', '!!bool maybe'
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            text = str(node.value)
+            shown = repr(text if len(text) <= 40 else text[:40] + "...")
+            raise self.fail(node, f"{shown} is not a valid {tag}", path) from exc
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: tuple[PathPart, ...]) -> dict[str, object]:
@@ -127,8 +149,14 @@ def parse_marked(text: str, file: str) -> MarkedDocument:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
         raise PolicyError(f"{file}:{line}: invalid YAML: {exc.problem}") from exc
+    except yaml.reader.ReaderError as exc:  # not a MarkedYAMLError; its text spans two lines
+        line = text.count("\n", 0, exc.position) + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+        raise PolicyError(f"{file}:{line}: invalid YAML: {character}: {exc.reason}") from exc
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{file}: invalid YAML: {exc}") from exc
+        raise PolicyError(f"{file}: invalid YAML: {' '.join(str(exc).split())}") from exc
+    except RecursionError as exc:  # PyYAML composes recursively: a few hundred levels
+        raise PolicyError(f"{file}: nested more than {MAX_DEPTH} levels deep") from exc
     if node is None:
         raise PolicyError(f"{file}:1: the file is empty")
     builder = _Builder(file)

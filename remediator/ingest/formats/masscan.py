@@ -41,6 +41,8 @@ MAX_RECORD: Final = 16 << 20
 
 _FINISHED = re.compile(r"\{\s*finished\s*:\s*1\s*\}")
 _SEPARATORS = " \t\r\n,"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half a UTF-16 pair, which a JSON \\u escape can name but no text holds or writes out."""
 
 
 def sniff(head: Head) -> bool:
@@ -171,6 +173,8 @@ def _add_json(hosts: _Hosts, record: object, index: int, display: str) -> None:
         state = entry.get("status", "open")
         if not isinstance(protocol, str) or not isinstance(state, str):
             raise ScanParseError(display, f"{where}: proto and status must be text")
+        if any(_SURROGATE.search(text) for text in (record["ip"], protocol, state)):
+            raise ScanParseError(display, f"{where}: a string holds a lone surrogate (\\u escape)")
         hosts.add(address, clip(protocol, 16), number, clip(state, 32), when)
 
 
