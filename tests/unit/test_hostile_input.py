@@ -103,7 +103,9 @@ def test_hostile_file_with_json_output_leaves_no_file(
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("name", ["unknown_encoding.xml", "utf7_encoding.xml", "lone_surrogate.json"])
+@pytest.mark.parametrize(
+    "name", ["unknown_encoding.xml", "utf7_encoding.xml", "lone_surrogate.json"]
+)
 def test_undecodable_text_with_json_output_is_one_clean_line(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
