@@ -85,6 +85,14 @@ class GuardedReader:
             )
 
 
+class RecordError(ValueError):
+    """Well-formed XML whose content breaks the format's own rules (a port that is no number).
+
+    A streaming handler raises it; the reader adds file, line and column, so the user sees
+    where the record is, as for any XML fault.
+    """
+
+
 @contextmanager
 def open_xml(path: Path, display: str) -> Iterator[GuardedReader]:
     """Open ``path`` positioned at its XML, refusing encodings we don't read."""

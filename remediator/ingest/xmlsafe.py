@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import xml.sax
 import xml.sax.handler
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Protocol
+from xml.etree.ElementTree import Element
 from xml.parsers.expat import XMLParserType
 from xml.sax.expatreader import ExpatParser
 from xml.sax.handler import ContentHandler
@@ -39,6 +40,7 @@ from remediator.ingest.xmlfeed import (
     CHUNK,
     HEAD,
     MAX_RUN,
+    RecordError,
     defused_problem,
     located,
     no_dtd_reading,
@@ -46,7 +48,7 @@ from remediator.ingest.xmlfeed import (
     pump,
 )
 from remediator.ingest.xmlprolog import xml_start_offset
-from remediator.ingest.xmltree import iter_elements, root_attributes, text_of
+from remediator.ingest.xmlrecords import FirstElement, RecordBuilder
 
 __all__ = [
     "CHUNK",
@@ -63,14 +65,6 @@ __all__ = [
     "text_of",
     "xml_start_offset",
 ]
-
-
-class RecordError(ValueError):
-    """Well-formed XML whose content breaks the format's own rules (a port that is no number).
-
-    A streaming handler raises it; the reader adds file, line and column, so the user sees
-    where the record is, as for any XML fault.
-    """
 
 
 class ElementSink(Protocol):
@@ -111,12 +105,16 @@ class _SinkParser(_SaxParser):
 
     ``reset`` (run on the first feed) creates the expat parser and defusedxml installs
     its entity, external-reference and DTD guards on it; only the element and text
-    handlers are replaced afterwards, so every guard stays in force.
+    handlers are replaced afterwards, so every guard stays in force. With
+    ``namespaces``, names come as expat writes them with namespace processing on:
+    ``uri local`` (or ``uri local prefix``) for a name in a namespace.
     """
 
-    def __init__(self, sink: ElementSink) -> None:
+    def __init__(self, sink: ElementSink, *, namespaces: bool = False) -> None:
         super().__init__()
         self._sink = sink
+        if namespaces:
+            self.setFeature(xml.sax.handler.feature_namespaces, True)
 
     def reset(self) -> None:
         super().reset()
@@ -127,7 +125,7 @@ class _SinkParser(_SaxParser):
         expat_parser.CharacterDataHandler = self._sink.text
 
 
-def _feed(parser: _SaxParser, path: Path, display: str) -> Iterator[None]:
+def _feed(parser: _SaxParser, path: Path, display: str) -> Generator[None, None, None]:
     """Feed ``path`` to ``parser`` chunk by chunk, yielding after each chunk.
 
     Streaming readers drain what their handler completed at every yield, so a file's
@@ -189,3 +187,43 @@ def stream_elements(path: Path, display: str, sink: ElementSink) -> Iterator[Non
     as a missing closing tag, is raised only after its earlier records came out.
     """
     return _feed(_SinkParser(sink), path, display)
+
+
+def iter_elements(
+    path: Path, display: str, tags: frozenset[str], *, strip_namespaces: bool = False
+) -> Iterator[Element]:
+    """Yield each complete element whose tag is in ``tags``, then clear it.
+
+    For the smaller XML formats, where a tree per record is the clearest code. Only the
+    records are built (:class:`~remediator.ingest.xmlrecords.RecordBuilder`), with
+    ElementTree's names (``{uri}local`` in a namespace), by the same safe parser as
+    :func:`stream_elements`; each is cleared after the consumer is done with it, so
+    memory follows the largest record, not the file.
+    """
+    builder = RecordBuilder(tags, strip_namespaces=strip_namespaces)
+    parser = _SinkParser(builder, namespaces=True)
+    builder.position = lambda: parser.expat().CurrentByteIndex
+    for _ in _feed(parser, path, display):
+        done, builder.done = builder.done, []
+        for element in done:
+            yield element
+            element.clear()
+
+
+def root_attributes(path: Path, display: str) -> dict[str, str]:
+    """The root element's attributes, read without parsing the rest of the file."""
+    first = FirstElement()
+    steps = _feed(_SinkParser(first), path, display)
+    for _ in steps:
+        if first.attributes is not None:
+            steps.close()
+            return first.attributes
+    raise ScanParseError(display, "no XML element found")
+
+
+def text_of(element: Element | None, child: str = "") -> str:
+    """The stripped text of ``element`` (or of its first ``child``), '' when absent."""
+    node = element if not child or element is None else element.find(child)
+    if node is None or node.text is None:
+        return ""
+    return node.text.strip()
