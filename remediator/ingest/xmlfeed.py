@@ -31,7 +31,13 @@ HEAD: Final = 1 << 20
 """Bytes looked at for the encoding and for junk before the XML declaration."""
 MAX_RUN: Final = 16 << 20
 """Longest run of bytes without a ``<`` we accept (one attribute or text node), and the
-longest token expat may hold unfinished (one tag, comment or processing instruction)."""
+longest tag expat may hold unfinished."""
+MAX_MARKUP: Final = 1 << 20
+"""Longest comment or processing instruction we accept. Neither carries anything a scan
+reader uses, real ones are a few hundred bytes, and pyexpat hands expat at most 1 MiB
+per call (``MAX_CHUNK_SIZE``), so a longer token is re-scanned once per MiB however it
+is read: past this, its cost would grow with its square again."""
+_MARKUP: Final = (b"<!--", b"<?")
 
 
 class GuardedReader:
@@ -43,6 +49,9 @@ class GuardedReader:
         self._run = 0
         self._fed = 0
         self._held = 0
+        self._chunk = b""
+        self._token_start = -1
+        self._token_head = b""
 
     def read(self, size: int = CHUNK) -> bytes:
         """The next bytes to feed: at least ``size``, and at least what expat holds."""
@@ -61,6 +70,7 @@ class GuardedReader:
                 f"a single attribute or text node is longer than {MAX_RUN >> 20} MiB",
             )
         self._fed += len(chunk)
+        self._chunk = chunk
         return chunk
 
     @property
@@ -73,16 +83,25 @@ class GuardedReader:
 
         expat scans that token again, from its start, on the next feed; reading at least
         as much again makes every re-scan cover twice the bytes of the one before, so
-        the re-scans of one long token sum to about twice its length.
+        the re-scans of one long token sum to about twice its length. A held token
+        starts either where the last one did or inside the chunk just fed, so its first
+        bytes, which say what it is, are always at hand.
         """
         start = parser.CurrentByteIndex
         self._held = self._fed - start if 0 <= start <= self._fed else 0
-        if self._held > MAX_RUN:
+        if not self._held:
+            return
+        if start != self._token_start:
+            offset = start - (self._fed - len(self._chunk))
+            head = self._chunk[offset : offset + 4] if offset >= 0 else b""
+            self._token_start, self._token_head = start, head
+        if self._held > MAX_MARKUP and self._token_head.startswith(_MARKUP):
             raise ScanParseError(
                 self._display,
-                f"a single tag, comment or processing instruction is longer than "
-                f"{MAX_RUN >> 20} MiB",
+                f"a single comment or processing instruction is longer than {MAX_MARKUP >> 20} MiB",
             )
+        if self._held > MAX_RUN:
+            raise ScanParseError(self._display, f"a single tag is longer than {MAX_RUN >> 20} MiB")
 
 
 class RecordError(ValueError):
