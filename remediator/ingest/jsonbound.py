@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -29,6 +30,8 @@ VALUE_BYTES: Final = 64
 and its slot in the container holding it."""
 OBJECT_BYTES: Final = 170
 """What a JSON object costs beyond that: a small dict's table."""
+WINDOW: Final = 1 << 20
+"""Characters of text looked at in one step of the estimate."""
 FLOOR: Final = 16 << 20
 """Estimated bytes any document may build, however small: keeps tiny files out of the
 ratio's way."""
@@ -40,10 +43,41 @@ def decoded_cost(text: str) -> int:
     Every value is followed by a comma or closes its container, and every list or object
     opens with a bracket, so commas plus opening brackets count the values.
     """
-    skeleton = _STRING.sub('""', text)
-    objects = skeleton.count("{")
-    values = skeleton.count(",") + skeleton.count("[") + objects + 1
+    commas = brackets = objects = 0
+    for skeleton in _skeletons(text):
+        commas += skeleton.count(",")
+        brackets += skeleton.count("[")
+        objects += skeleton.count("{")
+    values = commas + brackets + objects + 1
     return VALUE_BYTES * values + OBJECT_BYTES * objects
+
+
+def _skeletons(text: str) -> Iterator[str]:
+    """``text`` without its strings, a window at a time.
+
+    Taking the strings out of the whole text at once would build one small object per
+    string, a few times the text for a real document. A window may end inside a string:
+    its opening quote is then the first quote left in the window's skeleton (any later
+    quote in the window is escaped, or it would have closed that string), everything
+    after it is the window's own tail, and the next window starts at that quote.
+    """
+    start, size = 0, WINDOW
+    while start < len(text):
+        window = text[start : start + size]
+        skeleton = _STRING.sub("", window)
+        opened = skeleton.find('"')
+        if opened < 0 or start + len(window) >= len(text):
+            yield skeleton  # at the text's end an open string is malformed JSON anyway
+            start += len(window)
+            size = WINDOW
+            continue
+        cut = len(window) - (len(skeleton) - opened)
+        if cut == 0:  # one string longer than the window: look further
+            size *= 2
+            continue
+        yield skeleton[:opened]
+        start += cut
+        size = WINDOW
 
 
 def check_expansion(text: str, display: str, ratio: int) -> None:
