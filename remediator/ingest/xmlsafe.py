@@ -3,143 +3,68 @@
 Every XML scan file passes through here. What this module guarantees:
 
 * only defusedxml's parsers see the bytes: entity declarations (billion laughs, XXE)
-  and external references are refused, a DOCTYPE pointing at a remote DTD is never fetched;
-* text before the XML declaration (a licence comment someone pasted on top) is skipped,
-  because that is the only fault of several real scanner files;
-* UTF-16 files are refused with a clear message rather than a confusing parse error;
-* a single text node or attribute can't grow without bound: a run of more than
-  :data:`MAX_RUN` bytes without a ``<`` ends the parse;
+  and external references are refused; a DOCTYPE naming an external DTD (as nmap 6.x
+  and 7.0x write) is read past, the DTD never fetched nor read;
+* the prolog is checked first (:mod:`remediator.ingest.xmlprolog`): junk before the XML
+  declaration skipped, UTF-16 and encodings expat cannot be given refused by name;
+* work is linear in the file: expat re-scans an unfinished token (a comment, a
+  processing instruction, a start tag) from its start on every feed, so each read is
+  at least as long as what expat holds unfinished, and the re-scans add up to a small
+  multiple of the token instead of its square;
+* a single text node, attribute, tag or comment can't grow without bound: a run of more
+  than :data:`MAX_RUN` bytes without a ``<``, or an unfinished token that long, ends
+  the parse;
+* records read as element trees are built alone (:mod:`remediator.ingest.xmlrecords`):
+  nothing outside them, and filler inside them refused at a few bytes per byte;
 * every failure becomes a :class:`~remediator.errors.ScanParseError` naming file, line
   and column, never a traceback.
 """
 
 from __future__ import annotations
 
-import re
 import xml.sax
 import xml.sax.handler
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import IO, Final, Protocol
-from xml.etree.ElementTree import Element, ParseError
+from typing import Protocol
+from xml.etree.ElementTree import Element
+from xml.parsers.expat import XMLParserType
 from xml.sax.expatreader import ExpatParser
 from xml.sax.handler import ContentHandler
 
 import defusedxml
-import defusedxml.ElementTree as DefusedET
 import defusedxml.expatreader
 
 from remediator.errors import ScanParseError
+from remediator.ingest.xmlfeed import (
+    CHUNK,
+    HEAD,
+    MAX_RUN,
+    RecordError,
+    defused_problem,
+    located,
+    no_dtd_reading,
+    open_xml,
+    pump,
+)
+from remediator.ingest.xmlprolog import xml_start_offset
+from remediator.ingest.xmlrecords import FirstElement, RecordBuilder
 
-CHUNK: Final = 64 << 10
-"""Bytes fed per step. Records a step completes are handed on after it, so a small step
-keeps few of them alive at once (peak memory, and the cyclic GC seldom has work); the
-per-step cost is nothing at this size."""
-HEAD: Final = 1 << 20
-"""Bytes looked at for the encoding and for junk before the XML declaration."""
-MAX_RUN: Final = 16 << 20
-"""Longest run of bytes without a ``<`` we accept (one attribute or text node)."""
-
-TRUNCATED: Final = "the document ends before it is complete (a truncated or interrupted scan?)"
-
-_DECLARATION = re.compile(rb"<\?xml[\s?]")
-_UTF16_MARKS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00<\x00", b"<\x00")
-
-
-def xml_start_offset(head: bytes) -> int:
-    """Offset where the XML proper starts in a file's first bytes.
-
-    Normally 0 (or after a UTF-8 BOM). When a declaration ``<?xml`` follows other text,
-    that text is junk someone added and we start at the declaration.
-    """
-    match = _DECLARATION.search(head)
-    if match is None or match.start() == 0:
-        return 0
-    prefix = head[: match.start()]
-    if prefix.startswith(b"\xef\xbb\xbf") and not prefix[3:].strip():
-        return 0
-    return match.start()
-
-
-def _check_encoding(head: bytes, display: str) -> None:
-    if head.startswith(_UTF16_MARKS):
-        raise ScanParseError(display, "file is UTF-16 encoded; save or convert it as UTF-8")
-
-
-class _GuardedReader:
-    """A binary reader that starts at the XML and stops runaway text nodes."""
-
-    def __init__(self, stream: IO[bytes], display: str) -> None:
-        self._stream = stream
-        self._display = display
-        self._run = 0
-
-    def read(self, size: int = CHUNK) -> bytes:
-        # expat re-scans an unfinished token from its start on every feed, so a long
-        # text node fed in small chunks costs quadratic time. Inside a long run the
-        # chunks grow with it, which keeps the total work linear.
-        size = max(size if size > 0 else CHUNK, min(self._run, MAX_RUN))
-        chunk = self._stream.read(size)
-        first = chunk.find(b"<")
-        if first < 0:
-            self._run += len(chunk)
-        else:
-            self._run += first
-            if self._run <= MAX_RUN:
-                self._run = len(chunk) - chunk.rfind(b"<") - 1
-        if self._run > MAX_RUN:
-            raise ScanParseError(
-                self._display,
-                f"a single attribute or text node is longer than {MAX_RUN >> 20} MiB",
-            )
-        return chunk
-
-
-@contextmanager
-def open_xml(path: Path, display: str) -> Iterator[_GuardedReader]:
-    """Open ``path`` positioned at its XML, refusing encodings we don't read."""
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        raise ScanParseError(display, f"cannot read file: {exc.strerror}") from exc
-    with stream:
-        head = stream.read(HEAD)
-        if not head.strip():
-            raise ScanParseError(display, "file is empty")
-        _check_encoding(head, display)
-        stream.seek(xml_start_offset(head))
-        yield _GuardedReader(stream, display)
-
-
-_TRUNCATED: Final = frozenset({"no element found", "unclosed token"})
-"""expat's words for input that stops inside the document: an interrupted scan or copy."""
-
-
-def _located(display: str, message: str, line: int | None, column: int | None) -> ScanParseError:
-    where = f"line {line}, column {column}: " if line is not None else ""
-    if message in _TRUNCATED:
-        message = (
-            f"the file ends before it is complete ({message}); "
-            "the scan was interrupted or the file was cut short"
-        )
-    return ScanParseError(display, f"malformed XML: {where}{message}")
-
-
-def _defused_problem(exc: defusedxml.DefusedXmlException) -> str:
-    if isinstance(exc, defusedxml.EntitiesForbidden):
-        return "refused: the document declares XML entities (entity expansion or XXE)"
-    if isinstance(exc, defusedxml.ExternalReferenceForbidden):
-        return "refused: the document references an external resource"
-    return f"refused: {exc}"
-
-
-class RecordError(ValueError):
-    """Well-formed XML whose content breaks the format's own rules (a port that is no number).
-
-    A streaming handler raises it; the reader adds file, line and column, so the user sees
-    where the record is, as for any XML fault.
-    """
+__all__ = [
+    "CHUNK",
+    "HEAD",
+    "MAX_RUN",
+    "ElementSink",
+    "RecordError",
+    "iter_elements",
+    "open_xml",
+    "root_attributes",
+    "sax_parse",
+    "sax_stream",
+    "stream_elements",
+    "text_of",
+    "xml_start_offset",
+]
 
 
 class ElementSink(Protocol):
@@ -159,36 +84,48 @@ class ElementSink(Protocol):
         """Character data inside the current element."""
 
 
-class _SinkParser(defusedxml.expatreader.DefusedExpatParser):  # type: ignore[misc]
+class _SaxParser(defusedxml.expatreader.DefusedExpatParser):  # type: ignore[misc]
+    """defusedxml's SAX parser, reading no external DTD."""
+
+    def __init__(self) -> None:
+        super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+
+    def reset(self) -> None:
+        super().reset()
+        no_dtd_reading(self._parser)
+
+    def expat(self) -> XMLParserType:
+        """The pyexpat parser (made by the first feed)."""
+        parser: XMLParserType = self._parser
+        return parser
+
+
+class _SinkParser(_SaxParser):
     """defusedxml's SAX parser with the element handlers pointed straight at a sink.
 
     ``reset`` (run on the first feed) creates the expat parser and defusedxml installs
     its entity, external-reference and DTD guards on it; only the element and text
-    handlers are replaced afterwards, so every guard stays in force.
+    handlers are replaced afterwards, so every guard stays in force. With
+    ``namespaces``, names come as expat writes them with namespace processing on:
+    ``uri local`` (or ``uri local prefix``) for a name in a namespace.
     """
 
-    def __init__(self, sink: ElementSink) -> None:
-        super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    def __init__(self, sink: ElementSink, *, namespaces: bool = False) -> None:
+        super().__init__()
         self._sink = sink
+        if namespaces:
+            self.setFeature(xml.sax.handler.feature_namespaces, True)
 
     def reset(self) -> None:
         super().reset()
-        expat = self._parser
-        expat.buffer_text = True
-        expat.StartElementHandler = self._sink.start
-        expat.EndElementHandler = self._sink.end
-        expat.CharacterDataHandler = self._sink.text
+        expat_parser = self._parser
+        expat_parser.buffer_text = True
+        expat_parser.StartElementHandler = self._sink.start
+        expat_parser.EndElementHandler = self._sink.end
+        expat_parser.CharacterDataHandler = self._sink.text
 
 
-def _sax_parser(handler: ContentHandler) -> ExpatParser:
-    parser: ExpatParser = defusedxml.expatreader.create_parser(
-        forbid_dtd=False, forbid_entities=True, forbid_external=True
-    )
-    parser.setContentHandler(handler)
-    return parser
-
-
-def _feed(parser: ExpatParser, path: Path, display: str) -> Iterator[None]:
+def _feed(parser: _SaxParser, path: Path, display: str) -> Generator[None, None, None]:
     """Feed ``path`` to ``parser`` chunk by chunk, yielding after each chunk.
 
     Streaming readers drain what their handler completed at every yield, so a file's
@@ -201,9 +138,7 @@ def _feed(parser: ExpatParser, path: Path, display: str) -> Iterator[None]:
     parser.setFeature(xml.sax.handler.feature_external_pes, False)
     with open_xml(path, display) as reader:
         try:
-            while chunk := reader.read(CHUNK):
-                parser.feed(chunk)
-                yield
+            yield from pump(reader, parser.feed, parser.expat)
             parser.close()
         except (xml.sax.SAXParseException, RecordError, defusedxml.DefusedXmlException) as exc:
             yield
@@ -218,12 +153,12 @@ def _feed(parser: ExpatParser, path: Path, display: str) -> Iterator[None]:
 def _problem(exc: Exception, parser: ExpatParser, display: str) -> ScanParseError:
     """The one-line error for a fault met while feeding ``parser``."""
     if isinstance(exc, xml.sax.SAXParseException):
-        return _located(display, exc.getMessage(), exc.getLineNumber(), exc.getColumnNumber())
+        return located(display, exc.getMessage(), exc.getLineNumber(), exc.getColumnNumber())
     if isinstance(exc, RecordError):
         line, column = parser.getLineNumber(), parser.getColumnNumber()
         return ScanParseError(display, f"line {line}, column {column}: {exc}")
     if isinstance(exc, defusedxml.DefusedXmlException):
-        return ScanParseError(display, _defused_problem(exc))
+        return ScanParseError(display, defused_problem(exc))
     return ScanParseError(display, f"unreadable XML: {exc}")
 
 
@@ -233,13 +168,15 @@ def sax_parse(path: Path, display: str, handler: ContentHandler) -> None:
     The fastest safe way through a large file: no tree is built, the handler keeps
     only what it needs.
     """
-    for _ in _feed(_sax_parser(handler), path, display):
+    for _ in sax_stream(path, display, handler):
         pass
 
 
 def sax_stream(path: Path, display: str, handler: ContentHandler) -> Iterator[None]:
     """Like :func:`sax_parse`, but yield after every chunk so the caller can drain."""
-    return _feed(_sax_parser(handler), path, display)
+    parser = _SaxParser()
+    parser.setContentHandler(handler)
+    return _feed(parser, path, display)
 
 
 def stream_elements(path: Path, display: str, sink: ElementSink) -> Iterator[None]:
@@ -255,64 +192,33 @@ def stream_elements(path: Path, display: str, sink: ElementSink) -> Iterator[Non
 def iter_elements(
     path: Path, display: str, tags: frozenset[str], *, strip_namespaces: bool = False
 ) -> Iterator[Element]:
-    """Yield each complete element whose tag is in ``tags``, then free it.
+    """Yield each complete element whose tag is in ``tags``, then clear it.
 
-    For the smaller XML formats, where a tree per record is the clearest code. Elements
-    are cleared after the consumer is done with them, and the root drops its children,
-    so memory follows the largest record, not the file.
+    For the smaller XML formats, where a tree per record is the clearest code. Only the
+    records are built (:class:`~remediator.ingest.xmlrecords.RecordBuilder`), with
+    ElementTree's names (``{uri}local`` in a namespace), by the same safe parser as
+    :func:`stream_elements`; each is cleared after the consumer is done with it, so
+    memory follows the largest record, not the file.
     """
-    with open_xml(path, display) as reader:
-        try:
-            events = DefusedET.iterparse(reader, events=("start", "end"), forbid_dtd=False)
-            root: Element | None = None
-            for event, element in events:
-                tag = _local(element.tag) if strip_namespaces else element.tag
-                if event == "start":
-                    root = element if root is None else root
-                    continue
-                if tag in tags:
-                    if strip_namespaces:
-                        _strip(element)
-                    yield element
-                    element.clear()
-                    if root is not None:
-                        root.clear()
-        except ParseError as exc:
-            line, column = exc.position
-            raise _located(display, _expat_message(exc), line, column) from exc
-        except defusedxml.DefusedXmlException as exc:
-            raise ScanParseError(display, _defused_problem(exc)) from exc
-        except UnicodeError as exc:
-            raise ScanParseError(
-                display, f"text is not valid in its declared encoding: {exc}"
-            ) from exc
+    builder = RecordBuilder(tags, strip_namespaces=strip_namespaces)
+    parser = _SinkParser(builder, namespaces=True)
+    builder.position = lambda: parser.expat().CurrentByteIndex
+    for _ in _feed(parser, path, display):
+        done, builder.done = builder.done, []
+        for element in done:
+            yield element
+            element.clear()
 
 
 def root_attributes(path: Path, display: str) -> dict[str, str]:
     """The root element's attributes, read without parsing the rest of the file."""
-    with open_xml(path, display) as reader:
-        try:
-            for _event, element in DefusedET.iterparse(reader, events=("start",), forbid_dtd=False):
-                return dict(element.attrib)
-        except ParseError as exc:
-            line, column = exc.position
-            raise _located(display, _expat_message(exc), line, column) from exc
-        except defusedxml.DefusedXmlException as exc:
-            raise ScanParseError(display, _defused_problem(exc)) from exc
+    first = FirstElement()
+    steps = _feed(_SinkParser(first), path, display)
+    for _ in steps:
+        if first.attributes is not None:
+            steps.close()
+            return first.attributes
     raise ScanParseError(display, "no XML element found")
-
-
-def _expat_message(exc: ParseError) -> str:
-    return str(exc).split(":", 1)[0]
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag
-
-
-def _strip(element: Element) -> None:
-    for node in element.iter():
-        node.tag = _local(node.tag)
 
 
 def text_of(element: Element | None, child: str = "") -> str:

@@ -35,6 +35,9 @@ EXPECTED_PROBLEM = {
     "billion_laughs.xml": "declares XML entities",
     "quadratic.xml": "declares XML entities",
     "binary.bin": "binary data",
+    "unknown_encoding.xml": "declares the encoding 'x-bogus-42'",
+    "utf7_encoding.xml": "declares the encoding 'UTF-7'",
+    "lone_surrogate.json": "lone surrogate",
 }
 
 
@@ -97,6 +100,20 @@ def test_hostile_file_with_json_output_leaves_no_file(
     code, out, err = run_cli(capsys, str(FIXTURES / "truncated.xml"), "-o", str(target))
     assert_clean_error(code, out, err, FIXTURES / "truncated.xml", "ends before it is complete")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "name", ["unknown_encoding.xml", "utf7_encoding.xml", "lone_surrogate.json"]
+)
+def test_undecodable_text_with_json_output_is_one_clean_line(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found as tracebacks with exit 1: the fault must stop the parse, not the writer."""
+    path = FIXTURES / name
+    code, out, err = run_cli(capsys, str(path), "-o", str(tmp_path / "findings.json"))
+    assert_clean_error(code, out, err, path, EXPECTED_PROBLEM[name])
+    assert not (tmp_path / "findings.json").exists()
 
 
 @pytest.mark.timeout(20)

@@ -24,6 +24,7 @@ from typing import Final, TextIO
 from remediator.errors import ScanParseError
 from remediator.ingest.formats.base import Head, assemble_host
 from remediator.ingest.formats.nmap import root_scanner
+from remediator.ingest.jsonbound import check_expansion
 from remediator.ingest.model import (
     HostReport,
     ScannedHost,
@@ -38,6 +39,10 @@ FORMAT: Final = "masscan"
 CHUNK: Final = 1 << 20
 MAX_RECORD: Final = 16 << 20
 """Longest JSON record accepted; masscan's are a few hundred bytes, even with banners."""
+MAX_EXPANSION: Final = 16
+"""Bytes of decoded values allowed per byte of a read window, which always starts at a
+record (:mod:`remediator.ingest.jsonbound`). masscan's records are small dense objects,
+estimated at about 7; filler of empty lists at 42."""
 
 _FINISHED = re.compile(r"\{\s*finished\s*:\s*1\s*\}")
 _SEPARATORS = " \t\r\n,"
@@ -105,6 +110,7 @@ def _json_records(path: Path, display: str) -> Iterator[object]:
         if not buffer.startswith("["):
             raise ScanParseError(display, "masscan JSON must be a list of records")
         buffer, position = buffer[1:], 0
+        check_expansion(buffer, display, MAX_EXPANSION)
         while True:
             position = _skip(buffer, position)
             if buffer.startswith("]", position):
@@ -115,13 +121,16 @@ def _json_records(path: Path, display: str) -> Iterator[object]:
             try:
                 record, position = decoder.raw_decode(buffer, position)
             except (ValueError, RecursionError) as exc:
-                more = _read(stream, display)
+                # A record cut by the end of the buffer: read at least as much again, so
+                # decoding a long record from its start again costs linear time in all.
+                more = _read(stream, display, max(CHUNK, len(buffer) - position))
                 if not more:
                     raise _json_error(display, buffer, position, exc) from exc
                 buffer = buffer[position:] + more
                 position = 0
                 if len(buffer) > MAX_RECORD:
                     raise ScanParseError(display, "a record is longer than 16 MiB") from exc
+                check_expansion(buffer, display, MAX_EXPANSION)
                 continue
             yield record
         rest = buffer[position + 1 :] + _read(stream, display)
@@ -129,9 +138,9 @@ def _json_records(path: Path, display: str) -> Iterator[object]:
             raise ScanParseError(display, "unexpected content after the closing ']'")
 
 
-def _read(stream: TextIO, display: str) -> str:
+def _read(stream: TextIO, display: str, size: int = CHUNK) -> str:
     try:
-        text = stream.read(CHUNK)
+        text = stream.read(size)
     except UnicodeDecodeError as exc:
         raise ScanParseError(display, f"not UTF-8 text: {exc}") from exc
     return text

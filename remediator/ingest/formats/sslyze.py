@@ -19,12 +19,11 @@ The address is the IP sslyze connected to, else the hostname as written.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from remediator.errors import ScanParseError
 from remediator.ingest.formats._tls_common import (
@@ -42,6 +41,7 @@ from remediator.ingest.formats._tls_sslyze_checks import (
     vulnerability_findings,
 )
 from remediator.ingest.formats.base import Head
+from remediator.ingest.jsonbound import load_document
 from remediator.ingest.model import (
     Cipher,
     Finding,
@@ -54,6 +54,11 @@ from remediator.ingest.model import (
 )
 
 FORMAT = "sslyze"
+MAX_BYTES: Final = 256 << 20
+"""The document is read whole; larger files are refused (the reader refuses them too)."""
+MAX_EXPANSION: Final = 8
+"""Bytes of decoded values allowed per byte of text (:mod:`remediator.ingest.jsonbound`);
+real sslyze 5/6 output is estimated at about 2."""
 _RESULTS_KEY = re.compile(r'"server_scan_results"\s*:')
 
 
@@ -91,12 +96,7 @@ def parse(path: Path, display: str) -> Iterator[HostReport]:
 
 
 def _load(path: Path, display: str) -> Mapping[str, Any]:
-    try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise ScanParseError(display, f"cannot read file: {exc.strerror}") from exc
-    except (ValueError, RecursionError) as exc:
-        raise ScanParseError(display, f"malformed JSON: {exc}") from exc
+    document = load_document(path, display, max_bytes=MAX_BYTES, ratio=MAX_EXPANSION)
     if not isinstance(document, Mapping):
         raise ScanParseError(display, "the sslyze document is not a JSON object")
     return document
