@@ -14,6 +14,7 @@ from typing import Final
 
 import jinja2
 
+from remediator.common.files import replace_text
 from remediator.report.evidence import Evidence
 from remediator.verify.model import State
 
@@ -65,8 +66,6 @@ def write_report(evidence: Evidence, directory: Path) -> tuple[Path, Path]:
     written = []
     for name, text in ((JSON, render_json(evidence)), (HTML, render_html(evidence))):
         target = directory / name
-        temp = directory / f".{name}.tmp"
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(target)
+        replace_text(target, text)
         written.append(target)
     return written[0], written[1]
