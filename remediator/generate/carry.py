@@ -18,7 +18,7 @@ import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from remediator.common.files import describe
@@ -52,14 +52,18 @@ def _empty(directory: Path) -> bool:
         return next(entries, None) is None
 
 
-def collisions(user: Iterable[str], new_files: Iterable[str]) -> list[str]:
-    """User paths that a new generated file (or its folder) would take."""
+def collisions(user: Mapping[str, os.stat_result], new_files: Iterable[str]) -> list[str]:
+    """User paths that a new generated file (or its folder) would take.
+
+    An empty user folder where the new project needs that folder is not in the way.
+    """
     files = set(new_files)
     folders = {str(p) for f in files for p in PurePosixPath(f).parents if str(p) != "."}
     taken = []
-    for relative in user:
+    for relative, info in user.items():
         parents = {str(p) for p in PurePosixPath(relative).parents}
-        if relative in files or relative in folders or parents & files:
+        needed_folder = relative in folders and not stat.S_ISDIR(info.st_mode)
+        if relative in files or needed_folder or parents & files:
             taken.append(relative)
     return sorted(taken)
 

@@ -115,6 +115,16 @@ def test_a_user_file_where_a_new_file_is_generated_refuses_unless_forced(
     assert (old_project / "roles" / "b" / "x.yml").read_bytes() == b"b\n"
 
 
+def test_an_empty_user_folder_where_a_generated_folder_goes_is_not_in_the_way(
+    old_project: Path,
+) -> None:
+    (old_project / "roles" / "b").mkdir()
+    (old_project / "roles" / "a" / "tasks" / "main.yml").chmod(0o640)
+    write_project(project(NEW, "t2"), old_project)
+    assert tree(old_project) == {**project(NEW, "t2"), **USER}
+    assert (old_project / "roles" / "a" / "tasks" / "main.yml").stat().st_mode & 0o777 == 0o640
+
+
 def test_stale_staging_folders_of_killed_runs_are_removed(old_project: Path) -> None:
     for name in (".project.new-k1ll3d", ".project.old-k1ll3d"):
         (old_project.parent / name / "roles").mkdir(parents=True)
