@@ -112,10 +112,19 @@ def replacing(path: Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
         temp.replace(path)
     except BaseException as exc:
         temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+        if isinstance(exc, OSError) and _ours(exc, temp):
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
     fsync_directory(directory)
+
+
+def _ours(exc: OSError, temp: Path) -> bool:
+    """An error of writing the temp file or renaming it (a full disk, a read-only mount).
+
+    An ``OSError`` naming another file is the caller's own, e.g. reading the source it
+    copies from, and goes up unchanged for the caller to word.
+    """
+    return not isinstance(exc, BrokenPipeError) and exc.filename in (None, str(temp), temp)
 
 
 def _set_mode_and_owner(

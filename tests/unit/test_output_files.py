@@ -252,3 +252,24 @@ def test_a_directory_as_output_is_one_line_exit_2(
 def test_a_missing_directory_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write: No such file or directory"):
         replace_file(tmp_path / "nowhere" / "x.json", "x")
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    target = tmp_path / "plan.json"
+    target.write_text("old")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(InputError, match=r"plan.json: cannot write: No space left on device"):
+        replace_file(target, "new")
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+    assert target.read_text() == "old"
+
+
+def test_the_callers_own_error_is_not_reworded(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError), files.replacing(tmp_path / "copy") as sink:
+        sink.write((tmp_path / "missing-source").read_bytes())
+    assert list(tmp_path.iterdir()) == []
