@@ -44,7 +44,10 @@ def write_project(files: Mapping[str, bytes], target: Path, *, force: bool = Fal
     for relative in files:
         check_relative(relative)
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{parent}: cannot create the folder: {exc.strerror}") from None
     swap.clean_stale(target)
     user, generated, changes = _inspect(target, files)
     if changes and not force:
@@ -53,18 +56,23 @@ def write_project(files: Mapping[str, bytes], target: Path, *, force: bool = Fal
             f"{_listed(changes)}; refusing to overwrite — rerun with --force to replace "
             "these, or keep your changes elsewhere"
         )
-    staging = Path(tempfile.mkdtemp(prefix=swap.staging_prefix(target, "new"), dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=swap.staging_prefix(target, "new"), dir=parent))
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the project: {exc.strerror}") from None
     held = swap.lock(staging)
     try:
         _build(staging, files, target, user, generated)
         old = swap.place(staging, target)
         fsync_directory(parent)
-        if old is not None:
-            shutil.rmtree(old)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the project: {exc.strerror or exc}") from None
     finally:
         os.close(held)
         if staging.exists() and not staging.is_symlink():
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)  # the old tree after an exchange
+    if old is not None and old.exists():  # the fallback's .NAME.old-*; if it stays, the next
+        shutil.rmtree(old, ignore_errors=True)  # run removes it (-o exists by then)
     return changes
 
 

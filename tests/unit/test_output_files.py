@@ -273,3 +273,15 @@ def test_the_callers_own_error_is_not_reworded(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError), files.replacing(tmp_path / "copy") as sink:
         sink.write((tmp_path / "missing-source").read_bytes())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_into_a_path_that_is_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path)
+    taken = tmp_path / "evidence"
+    taken.write_text("not a folder")
+    assert main(["report", str(run), "-o", str(taken)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(taken) in err[0], err
+    assert taken.read_text() == "not a folder"

@@ -10,6 +10,7 @@ whole new project, user files included.
 from __future__ import annotations
 
 import contextlib
+import os
 import pathlib
 import subprocess
 import sys
@@ -143,6 +144,25 @@ def test_a_symlink_as_the_project_directory_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"link: is a symbolic link .*refusing"):
         write_project(project(NEW), link)
     assert link.is_symlink() and list(real.iterdir()) == []
+
+
+def test_a_project_under_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(InputError, match=r"afile: cannot create the folder"):
+        write_project(project(NEW), tmp_path / "afile" / "project")
+
+
+def test_a_failing_write_is_one_line_and_leaves_the_old_project(
+    old_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(InputError, match=r"project: cannot write the project: No space left"):
+        write_project(project(NEW, "t2"), old_project)
+    assert _whole(old_project, USER) == "old"
+    assert leftovers(old_project) == []
 
 
 # --- crashes -------------------------------------------------------------------------------
