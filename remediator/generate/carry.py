@@ -113,7 +113,7 @@ def keep_attributes(old: Path, new: Path, regenerated: Iterable[str]) -> None:
 def _same_attributes(source: Path, destination: Path) -> None:
     try:
         info, here = source.lstat(), destination.lstat()
-    except FileNotFoundError:
+    except OSError:  # not in the old tree, or a file there stands where this is a folder
         return
     if stat.S_IFMT(info.st_mode) != stat.S_IFMT(here.st_mode) or stat.S_ISLNK(info.st_mode):
         return

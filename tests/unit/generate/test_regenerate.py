@@ -14,11 +14,14 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from remediator.errors import InputError
 from remediator.generate.manifest import NAME, manifest_bytes
@@ -285,3 +288,56 @@ def test_an_error_at_any_step_leaves_a_whole_project_and_no_staging(
     write_project(project(NEW, "t2"), old_project)
     assert _whole(old_project, USER) == "new"
     assert leftovers(old_project) == []
+
+
+# --- any mix of generated and user files --------------------------------------------------
+
+GENERATED = st.dictionaries(
+    st.lists(st.sampled_from(["a", "b", "roles", "x.yml"]), min_size=1, max_size=3).map("/".join),
+    st.binary(max_size=4),
+    max_size=5,
+)
+USERS = st.dictionaries(
+    st.lists(
+        st.sampled_from(["a", "b", ".git", "roles", NAME, "x.yml"]), min_size=1, max_size=3
+    ).map("/".join),
+    st.binary(max_size=4),
+    max_size=5,
+)
+
+
+def _consistent(*trees: Mapping[str, bytes]) -> bool:
+    """No path of one tree is a folder of another's file (a file cannot also be a folder)."""
+    paths = {p for t in trees for p in t}
+    folders = {str(f) for p in paths for f in PurePosixPath(p).parents if str(f) != "."}
+    return not paths & folders
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(old=GENERATED, new=GENERATED, user=USERS)
+def test_regeneration_keeps_exactly_the_user_files(
+    old: dict[str, bytes], new: dict[str, bytes], user: dict[str, bytes], tmp_path: Path
+) -> None:
+    """The result is the new project plus every user file, or a refusal that changes nothing."""
+    old, new = project(old), project(new, "t2")
+    user = {p: d for p, d in user.items() if p not in old}
+    assume(_consistent(old, user) and _consistent(new))
+    target = Path(tempfile.mkdtemp(dir=tmp_path)) / "p"
+    write_project(old, target)
+    for relative, data in user.items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_bytes(data)
+    before = tree(target)
+    try:
+        write_project(new, target)
+    except InputError as refused:
+        assert "(not generated, in the way)" in str(refused)
+        assert tree(target) == before
+        write_project(new, target, force=True)
+        kept = {p: d for p, d in user.items() if p not in new and _consistent(new, {p: d})}
+        assert tree(target) == {**new, **kept}
+    else:
+        assert tree(target) == {**new, **user}
+    assert leftovers(target) == []
