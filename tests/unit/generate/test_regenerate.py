@@ -171,7 +171,12 @@ def test_a_failing_write_is_one_line_and_leaves_the_old_project(
 # --- crashes -------------------------------------------------------------------------------
 
 STEPS = ("pathlib.Path.rename", "os.rename", "shutil.rmtree", "remediator.generate.swap.exchange")
-"""Every call that changes what is at ``-o`` or beside it; a crash is injected at each."""
+"""Every call that changes what is at ``-o`` or beside it; a crash is injected at each.
+
+The writer makes two (the exchange, removing the old tree), the fallback six, the
+writer this replaced four (two renames counted twice, as Path.rename calls os.rename,
+and the removal); crashing at calls 1 to 5 covers each of them.
+"""
 
 CHILD = """
 import importlib, os, signal, sys
@@ -230,7 +235,7 @@ def _root() -> str:
 
 
 @pytest.mark.parametrize("user", [{}, USER], ids=["unedited", "with-user-files"])
-@pytest.mark.parametrize("n", range(1, 9))
+@pytest.mark.parametrize("n", range(1, 6))
 def test_a_kill_at_any_step_leaves_a_whole_project_and_the_next_run_recovers(
     n: int, user: Mapping[str, bytes], tmp_path: Path
 ) -> None:
@@ -261,7 +266,7 @@ def test_without_exchange_a_kill_is_recovered_by_the_next_run(n: int, tmp_path: 
     assert leftovers(old_project) == []
 
 
-@pytest.mark.parametrize("n", range(1, 9))
+@pytest.mark.parametrize("n", range(1, 6))
 def test_an_error_at_any_step_leaves_a_whole_project_and_no_staging(
     n: int, old_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
