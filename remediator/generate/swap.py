@@ -88,7 +88,7 @@ def clean_stale(target: Path) -> None:
 def place(staging: Path, target: Path) -> Path | None:
     """Put ``staging`` at ``target`` atomically; the path now holding the old tree, if any."""
     if not os.path.lexists(target):
-        if _renameat2(staging, target, _RENAME_NOREPLACE) is False:
+        if not _renameat2(staging, target, _RENAME_NOREPLACE):
             staging.rename(target)
         return None
     if exchange(staging, target):
@@ -98,10 +98,10 @@ def place(staging: Path, target: Path) -> Path | None:
 
 def exchange(first: Path, second: Path) -> bool:
     """Swap two names atomically; False where the kernel or filesystem cannot."""
-    return _renameat2(first, second, _RENAME_EXCHANGE) is not False
+    return _renameat2(first, second, _RENAME_EXCHANGE)
 
 
-def _renameat2(source: Path, destination: Path, flags: int) -> bool | None:
+def _renameat2(source: Path, destination: Path, flags: int) -> bool:
     """``renameat2``; False when unsupported here, an :class:`InputError` on a real failure."""
     try:
         call = ctypes.CDLL(None, use_errno=True).renameat2

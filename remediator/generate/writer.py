@@ -43,6 +43,10 @@ def write_project(files: Mapping[str, bytes], target: Path, *, force: bool = Fal
     """Write ``files`` as the directory ``target``; the changes ``force`` overwrote."""
     for relative in files:
         check_relative(relative)
+    # "-o ." must name the folder; resolve() would follow a symlink at -o, which is refused
+    target = Path(os.path.abspath(target))  # noqa: PTH100
+    if not target.name:
+        raise InputError(f"{target}: cannot be a project directory")
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

@@ -168,6 +168,15 @@ def test_a_failing_write_is_one_line_and_leaves_the_old_project(
     assert leftovers(old_project) == []
 
 
+def test_the_current_directory_as_output_is_regenerated_by_its_name(
+    old_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(old_project)
+    write_project(project(NEW, "t2"), Path())
+    assert tree(old_project) == {**project(NEW, "t2"), **USER}
+    assert leftovers(old_project) == []
+
+
 # --- crashes -------------------------------------------------------------------------------
 
 STEPS = ("pathlib.Path.rename", "os.rename", "shutil.rmtree", "remediator.generate.swap.exchange")
