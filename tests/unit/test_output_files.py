@@ -285,3 +285,18 @@ def test_report_into_a_path_that_is_a_file_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(taken) in err[0], err
     assert taken.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "device"])
+def test_policy_init_force_onto_a_special_file_is_refused(
+    kind: str, plan_args: list[str], out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "policy.yml"
+    words = SPECIALS[kind](target)
+    before = _node(target)
+    inventory = plan_args[plan_args.index("--inventory") + 1]
+    argv = ["policy", "init", str(corpus_path(META)), "--inventory", inventory]
+    assert main([*argv, "--admin", "192.0.2.10/32", "-o", str(target), "--force"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(target) in err[0] and words in err[0], err
+    assert _node(target) == before
