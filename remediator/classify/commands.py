@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from datetime import date
-from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.plan import build_plan
 from remediator.classify.policy import ALL_GROUP, load_policy
 from remediator.classify.render import render_table
 from remediator.classify.starter import starter_policy
+from remediator.common.files import replace_text
 from remediator.common.text import shown
 from remediator.errors import InputError
 from remediator.ingest import resolve
@@ -53,7 +51,7 @@ def run_init(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_atomically(args.output, text)
+        replace_text(args.output, text)
         print(
             f"wrote {shown(args.output)}: uncomment what the business needs, then "
             f"`remediator policy check {shown(args.output)}`",
@@ -70,7 +68,7 @@ def run_plan(args: argparse.Namespace) -> int:
     plan = build_plan(findings, policy, inventory, args.as_of or date.today())
     text = plan.dumps()
     if args.output is not None:
-        write_atomically(args.output, text)
+        replace_text(args.output, text)
     if args.json:
         sys.stdout.write(text)
     else:
@@ -78,19 +76,3 @@ def run_plan(args: argparse.Namespace) -> int:
         if args.output is not None:
             print(f"plan written to {shown(args.output)}")
     return 0
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, then rename it into place."""
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temp).replace(path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc

@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from remediator.common.files import replace_text
 from remediator.demo.steps import Steps, new_run, say
 from remediator.demo.verdict import clean_hosts, judge
 from remediator.demo.workdir import Work, lab_policy, shipped_policy
@@ -51,7 +52,7 @@ def _prepare(args: argparse.Namespace, work: Work, steps: Steps) -> LabConfig:
         say("\n# the lab is already up: back to pristine, so the scan sees what a first scan would")
         steps.invoke([*lab, "reset"])
     config = state.require(args.state_dir).config
-    work.inventory.write_text(inventory_yaml(config), encoding="utf-8")
+    replace_text(work.inventory, inventory_yaml(config))
     say(f"\n# the lab's inventory (remediator lab inventory): {work.inventory}")
     lab_policy(args.policy or shipped_policy(), config, work.policy)
     say(f"# the lab policy, for this lab's addresses: {work.policy}")

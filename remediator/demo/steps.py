@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from remediator.common.files import replace_text
 from remediator.common.text import shown
 from remediator.errors import ExecutionError
 
@@ -46,7 +47,7 @@ class Steps:
                 code: int = args.func(args)
         finally:
             self.folder.mkdir(parents=True, exist_ok=True)
-            log.write_text(out.getvalue(), encoding="utf-8")
+            replace_text(log, out.getvalue())
             say(shortened(out.getvalue(), log))
         return code
 

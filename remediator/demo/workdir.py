@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from remediator.common.files import replace_text
 from remediator.errors import InputError
 from remediator.lab.config import DEFAULT_SUBNET4, DEFAULT_SUBNET6, LabConfig
 
@@ -78,7 +79,7 @@ def lab_policy(source: Path, config: LabConfig, target: Path) -> Path:
         raise InputError(f"{source}: unreadable policy: {exc}") from None
     for old, new in _moves(config):
         text = text.replace(old, new)
-    target.write_text(text, encoding="utf-8")
+    replace_text(target, text)
     return target
 
 

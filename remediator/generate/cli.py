@@ -27,8 +27,10 @@ playbooks/snapshot.yml and rollback.yml, a pytest-testinfra suite per host, a RE
 and remediator-manifest.json (the plan's sha256 and every file's).
 
 The same plan and arguments give byte-identical files; scan text only ever appears as
-!unsafe quoted data. An existing DIR is replaced only if it is an unedited project
-generated before.
+!unsafe quoted data. An existing DIR is regenerated only if it is a project generated
+before: generated files are rewritten (those no longer produced removed), everything
+else in it (.git, your notes, tool caches) is kept; edited generated files are refused
+unless --force. The new project replaces the old one in one atomic step.
 """
 
 EPILOG = """\
@@ -75,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--lab", action="store_true", help="for the built-in lab: no host key prompts"
     )
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="regenerate over generated files that were edited or deleted (they are "
+        "listed); files remediator did not generate are kept either way",
+    )
+    parser.add_argument(
         "--generated-at",
         type=_instant,
         metavar="TIME",
@@ -107,7 +115,8 @@ def run_generate(args: argparse.Namespace) -> int:
         inventory=_inventory(args.inventory, plan) if args.inventory else {},
     )
     files = build_project(plan, options, load_roles())
-    write_project(files, args.output)
+    for change in write_project(files, args.output, force=args.force):
+        print(f"replaced (--force): {change}", file=sys.stderr)
     hosts = sum(1 for p in files if p.startswith("host_vars/"))
     print(
         f"wrote {shown(args.output)}: {len(files)} files, {hosts} hosts, "

@@ -59,9 +59,16 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
 
 def edited_files(directory: Path, manifest: Mapping[str, Any]) -> list[str]:
     """Files of a generated project that differ from what the manifest recorded."""
+    return [relative for relative, _how in changed_files(directory, manifest)]
+
+
+def changed_files(directory: Path, manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each generated file that is no longer as recorded, with how: edited or deleted."""
     changed = []
     for relative, digest in sorted(manifest["files"].items()):
         path = directory / relative
-        if not path.is_file() or sha256(path.read_bytes()) != digest:
-            changed.append(relative)
+        if path.is_symlink() or not path.exists():
+            changed.append((relative, "deleted" if not path.is_symlink() else "replaced"))
+        elif not path.is_file() or sha256(path.read_bytes()) != digest:
+            changed.append((relative, "edited"))
     return changed

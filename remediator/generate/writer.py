@@ -1,87 +1,142 @@
 """Writing a generated project to a directory: all of it or none of it, never over work.
 
-The files are written to a fresh sibling directory and swapped in with renames, so a
-crash leaves either the old project or the new one. An existing directory is replaced
-only when it is empty or is a generated project nobody edited (its manifest's hashes
-still match); anything else is refused, so a typo in ``-o`` cannot wipe a directory.
+The new tree is built complete in a fresh sibling folder ``.NAME.new-*`` (generated
+files written and fsynced, the user's files and ``.git`` carried over from the old
+project, see :mod:`remediator.generate.carry`), then put at ``-o`` in one atomic
+exchange (:mod:`remediator.generate.swap`), so ``-o`` always holds a whole old or a
+whole new project. Staging folders left by killed runs are removed first.
+
+What may be replaced: nothing at ``-o``; an empty directory; or a project generated
+before whose generated files are as the manifest recorded. Regenerating rewrites the
+generated files, removes those no longer produced and keeps everything else. A generated
+file that was edited or deleted, or a user file where a new generated file would go, is
+refused with one line listing them, unless ``force`` (``generate --force``) says to
+replace them. A directory that is not a generated project (no manifest) is refused, so a
+typo in ``-o`` cannot touch someone's work; a symlink at ``-o`` is refused rather than
+followed or replaced.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from remediator.common.files import describe, fsync_directory
 from remediator.errors import InputError
-from remediator.generate.manifest import NAME, edited_files, read_manifest
+from remediator.generate import carry, swap
+from remediator.generate.manifest import NAME, changed_files, read_manifest
 from remediator.generate.safety import check_relative
 
-IGNORED: Final = frozenset({"__pycache__", ".pytest_cache", ".ansible", ".cache"})
-"""Tool caches a run leaves in a project; they are not edits."""
+IGNORED: Final = frozenset({"__pycache__", ".pytest_cache", ".ansible", ".cache", ".git"})
+"""Folders a run or the user's tools keep in a project; not part of what Ansible runs."""
+
+LISTED: Final = 20
+"""How many changed files a refusal names before it says how many more there are."""
 
 
-def write_project(files: Mapping[str, bytes], target: Path) -> None:
-    """Write ``files`` as the directory ``target``, replacing only what may be replaced."""
+def write_project(files: Mapping[str, bytes], target: Path, *, force: bool = False) -> list[str]:
+    """Write ``files`` as the directory ``target``; the changes ``force`` overwrote."""
     for relative in files:
         check_relative(relative)
-    if target.exists():
-        _check_replaceable(target)
+    # "-o ." must name the folder; resolve() would follow a symlink at -o, which is refused
+    target = Path(os.path.abspath(target))  # noqa: PTH100
+    if not target.name:
+        raise InputError(f"{target}: cannot be a project directory")
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
     try:
-        for relative, data in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        staging.chmod(0o755)  # mkdtemp made it 0700; a project is readable like any checkout
-        _swap(staging, target)
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{parent}: cannot create the folder: {exc.strerror}") from None
+    swap.clean_stale(target)
+    user, generated, changes = _inspect(target, files)
+    if changes and not force:
+        raise InputError(
+            f"{target}: the generated project was changed since it was generated: "
+            f"{_listed(changes)}; refusing to overwrite — rerun with --force to replace "
+            "these, or keep your changes elsewhere"
+        )
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=swap.staging_prefix(target, "new"), dir=parent))
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the project: {exc.strerror}") from None
+    held = swap.lock(staging)
+    try:
+        _build(staging, files, target, user, generated)
+        old = swap.place(staging, target)
+        fsync_directory(parent)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the project: {exc.strerror or exc}") from None
     finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        os.close(held)
+        if staging.exists() and not staging.is_symlink():
+            shutil.rmtree(staging, ignore_errors=True)  # the old tree after an exchange
+    if old is not None and old.exists():  # the fallback's .NAME.old-*; if it stays, the next
+        shutil.rmtree(old, ignore_errors=True)  # run removes it (-o exists by then)
+    return changes
 
 
-def _check_replaceable(target: Path) -> None:
-    if not target.is_dir():
-        raise InputError(f"{target}: exists and is not a directory; refusing to replace it")
-    entries = [p for p in target.iterdir() if p.name not in IGNORED]
-    if not entries:
-        return
+def _inspect(
+    target: Path, files: Mapping[str, bytes]
+) -> tuple[dict[str, os.stat_result], set[str], list[str]]:
+    """The old tree's user entries, its generated paths, and what a regeneration would lose."""
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return {}, set(), []
+    if stat.S_ISLNK(info.st_mode):
+        raise InputError(
+            f"{target}: is a symbolic link (to {target.readlink()}); refusing to replace "
+            "it — give the directory itself as -o"
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            f"{target}: exists and is not a directory ({describe(info.st_mode)}); "
+            "refusing to replace it"
+        )
     manifest = read_manifest(target)
     if manifest is None:
-        raise InputError(
-            f"{target}: exists and is not a project generated by remediator (no {NAME}); "
-            "refusing to overwrite it — choose another directory or remove it"
-        )
-    edited = edited_files(target, manifest)
-    extra = sorted(
-        str(p.relative_to(target))
-        for p in target.rglob("*")
-        if p.is_file()
-        and not IGNORED & set(p.relative_to(target).parts)
-        and p.relative_to(target).as_posix() not in manifest["files"]
-        and p.name != NAME
-    )
-    if edited or extra:
-        listed = ", ".join((edited + extra)[:5])
-        raise InputError(
-            f"{target}: the generated project was changed since it was generated ({listed}); "
-            "refusing to overwrite it — keep your changes elsewhere or remove the directory"
-        )
+        if any(p.name not in IGNORED for p in target.iterdir()):
+            raise InputError(
+                f"{target}: exists and is not a project generated by remediator (no {NAME}); "
+                "refusing to overwrite it — choose another directory or remove it"
+            )
+        return carry.user_entries(target, ()), set(), []
+    generated = {*manifest["files"], NAME}
+    user = carry.user_entries(target, generated)
+    changes = [f"{p} ({how})" for p, how in changed_files(target, manifest)]
+    changes += [f"{p} (not generated, in the way)" for p in carry.collisions(user, files)]
+    return user, generated, changes
 
 
-def _swap(staging: Path, target: Path) -> None:
-    if not target.exists():
-        staging.rename(target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    target.rename(old)
-    try:
-        staging.rename(target)
-    except OSError:
-        old.rename(target)
-        raise
-    shutil.rmtree(old)
+def _build(
+    staging: Path,
+    files: Mapping[str, bytes],
+    target: Path,
+    user: dict[str, os.stat_result],
+    generated: set[str],
+) -> None:
+    """The complete new tree: generated files fsynced, user files carried, attributes kept."""
+    for relative, data in sorted(files.items()):
+        path = staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as sink:
+            sink.write(data)
+            sink.flush()
+            os.fsync(sink.fileno())
+    staging.chmod(0o755)  # mkdtemp made it 0700; a project is readable like any checkout
+    if target.is_dir():
+        carry.carry(target, staging, user, skip=carry.collisions(user, files))
+        carry.keep_attributes(target, staging, generated & set(files))
+    for directory, _dirs, _names in os.walk(staging):
+        fsync_directory(Path(directory))
+
+
+def _listed(changes: list[str]) -> str:
+    shown = ", ".join(changes[:LISTED])
+    more = len(changes) - LISTED
+    return f"{shown} and {more} more" if more > 0 else shown

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from remediator.common.files import replacing
 from remediator.common.text import shown
 from remediator.ingest import resolve
 from remediator.ingest.findingset import HostMatcher
@@ -112,30 +113,37 @@ def run(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _json_sink(args: argparse.Namespace) -> Iterator[IO[str] | None]:
-    """A temp file the findings stream into, moved into place only when all went well."""
+    """Where the findings stream: a file that replaces ``-o`` only when all went well.
+
+    ``--json`` alone spools to an anonymous temp file first, so a scan that fails halfway
+    prints nothing rather than half a document. ``-o`` goes through the one file writer,
+    which refuses to replace anything but a regular file (a device, FIFO, symlink or
+    directory is an input error) and leaves no temp file on any way out.
+    """
     if not args.json and args.output is None:
         yield None
         return
-    if args.output is not None and args.output.exists() and not args.output.is_file():
-        # A device or pipe (/dev/null, a FIFO): write through, never rename over it.
-        with args.output.open("w", encoding="utf-8") as stream:
+    if args.output is not None and str(args.output) != "-":
+        with replacing(args.output) as raw, _text(raw) as stream:
             stream.write(f'{{"schema": "{SCHEMA}", "findings": [')
             yield stream
         return
-    target_dir = args.output.parent if args.output else Path(tempfile.gettempdir())
-    fd, temp_name = tempfile.mkstemp(prefix=".findings-", suffix=".json", dir=target_dir)
-    temp = Path(temp_name)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        spool.write(f'{{"schema": "{SCHEMA}", "findings": [')
+        yield spool
+        spool.seek(0)
+        shutil.copyfileobj(spool, sys.stdout)
+
+
+@contextmanager
+def _text(raw: IO[bytes]) -> Iterator[IO[str]]:
+    """UTF-8 text over ``raw``, flushed but not closed (the writer closes and renames it)."""
+    stream = io.TextIOWrapper(raw, encoding="utf-8", write_through=False)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(f'{{"schema": "{SCHEMA}", "findings": [')
-            yield stream
-        if args.output is not None and str(args.output) != "-":
-            temp.replace(args.output)
-        else:
-            with temp.open(encoding="utf-8") as done:
-                shutil.copyfileobj(done, sys.stdout)
+        yield stream
+        stream.flush()
     finally:
-        temp.unlink(missing_ok=True)
+        stream.detach()
 
 
 def _print_summary(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from remediator.common.files import replace_text
 from remediator.errors import ExecutionError
 from remediator.lab.config import DEFAULT_STATE_DIR, LabConfig
 
@@ -68,9 +69,7 @@ def save(state: LabState) -> None:
     }
     path = state_path(config.state_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    temp.replace(path)
+    replace_text(path, json.dumps(data, indent=2) + "\n")
 
 
 def load(state_dir: Path = DEFAULT_STATE_DIR) -> LabState | None:

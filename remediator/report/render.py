@@ -18,7 +18,9 @@ from typing import Final
 import jinja2
 import markupsafe
 
+from remediator.common.files import replace_text
 from remediator.common.text import shown
+from remediator.errors import InputError
 from remediator.report.evidence import Evidence
 from remediator.verify.model import State
 
@@ -74,12 +76,13 @@ def render_json(evidence: Evidence) -> str:
 
 def write_report(evidence: Evidence, directory: Path) -> tuple[Path, Path]:
     """Write both files into ``directory`` (created if needed); their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot create the folder: {exc.strerror}") from None
     written = []
     for name, text in ((JSON, render_json(evidence)), (HTML, render_html(evidence))):
         target = directory / name
-        temp = directory / f".{name}.tmp"
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(target)
+        replace_text(target, text)
         written.append(target)
     return written[0], written[1]

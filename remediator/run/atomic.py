@@ -1,4 +1,4 @@
-"""Writes that never leave a half-written file: temp file beside the target, then rename.
+"""Run records' writes, through the one file writer (:mod:`remediator.common.files`).
 
 A run record is read by people and by later commands (``apply --dry-run-id``,
 ``rollback``) possibly while a run is killed; a rename is atomic, a write is not.
@@ -7,23 +7,15 @@ A run record is read by people and by later commands (``apply --dry-run-id``,
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from remediator.common.files import replace_file
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to a temp file beside ``path`` and rename it into place."""
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` as ``path`` (its directory created); ``mode`` as in ``replace_file``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            sink.write(data)
-        Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_file(path, data, mode=mode)
 
 
 def write_json(path: Path, document: object) -> None:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.files import PRIVATE_MODE
 from remediator.run.atomic import write_atomic
 
 CONTROL_DIR_ENV: Final = "ANSIBLE_SSH_CONTROL_PATH_DIR"
@@ -90,4 +91,4 @@ def scrub_command(artifacts: Path) -> None:
     kept = (
         {"command": data.get("command"), "cwd": data.get("cwd")} if isinstance(data, dict) else {}
     )
-    write_atomic(path, (json.dumps(kept) + "\n").encode(), mode=0o600)
+    write_atomic(path, (json.dumps(kept) + "\n").encode(), mode=PRIVATE_MODE)

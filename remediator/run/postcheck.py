@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.files import replace_text
 from remediator.run.events import Outcome, task_results
 from remediator.run.hygiene import CONTROL_DIR_ENV, settle_connections
 from remediator.run.project import HostSpec
@@ -165,7 +166,7 @@ def suites(
     folder = record.path / "checks"
     folder.mkdir(parents=True, exist_ok=True)
     ini = folder / "pytest.ini"
-    ini.write_text("[pytest]\n", encoding="utf-8")
+    replace_text(ini, "[pytest]\n")
     control = Path(tempfile.mkdtemp(prefix="rmcp-", dir="/tmp"))  # testinfra's ssh masters
     try:
         with ExitStack() as stack:

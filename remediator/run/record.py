@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.files import replacing
 from remediator.errors import InputError
 from remediator.run.atomic import write_json
 from remediator.run.runner import IDENT
@@ -66,9 +67,11 @@ class RunRecord:
 
     def copy_in(self, source: Path, name: str) -> None:
         """Keep a copy of an input file (plan, findings, manifest) as it was at run time."""
-        temp = self.path / f".{name}.copy"
-        shutil.copyfile(source, temp)
-        temp.replace(self.path / name)
+        try:
+            with source.open("rb") as original, replacing(self.path / name) as sink:
+                shutil.copyfileobj(original, sink)
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read: {exc.strerror}") from None
 
     def info(self) -> dict[str, Any]:
         """``run.json``, checked to be a run record."""

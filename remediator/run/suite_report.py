@@ -15,6 +15,8 @@ from typing import Final
 
 import pytest
 
+from remediator.common.files import replace_text
+
 ENV: Final = "REMEDIATOR_SUITE_REPORT"
 MESSAGE_CHARS: Final = 800
 
@@ -42,8 +44,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not target:
         return
     path = Path(target)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(
-        json.dumps({"exitstatus": int(exitstatus), "tests": _results}), encoding="utf-8"
-    )
-    temp.replace(path)
+    replace_text(path, json.dumps({"exitstatus": int(exitstatus), "tests": _results}))

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from remediator.common.files import replace_text
 from remediator.errors import ExecutionError
 from remediator.generate.suites import read_suite
 from remediator.run.suite_report import ENV as REPORT_ENV
@@ -35,7 +36,7 @@ def run_suites(
         return ()
     work.mkdir(parents=True, exist_ok=True)
     report, ini, log = work / "suites.json", work / "pytest.ini", work / "suites-pytest.txt"
-    ini.write_text("[pytest]\n", encoding="utf-8")
+    replace_text(ini, "[pytest]\n")
     root = target.project.root
     argv = [
         sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(root),

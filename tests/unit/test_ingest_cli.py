@@ -64,12 +64,13 @@ def test_json_to_stdout_round_trips_through_ingest(
     assert [{k: v for k, v in f.items() if k != "source"} for f in again["findings"]] == strip
 
 
-def test_output_to_a_device_writes_through_and_keeps_the_device(
+def test_output_to_a_device_is_refused_and_keeps_the_device(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """A device is never replaced, nor written into (``-o /dev/sda`` as root would be a disk)."""
     before = Path("/dev/null").stat()
-    assert main(["ingest", str(corpus_path(SERVICE_SCAN)), "-o", "/dev/null"]) == 0
-    capsys.readouterr()
+    assert main(["ingest", str(corpus_path(SERVICE_SCAN)), "-o", "/dev/null"]) == 2
+    assert "/dev/null: is a character device; refusing" in capsys.readouterr().err
     after = Path("/dev/null").stat()
     assert stat.S_ISCHR(after.st_mode)
     assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)

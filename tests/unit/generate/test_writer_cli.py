@@ -71,18 +71,46 @@ def test_regenerating_over_an_unedited_project_replaces_it(plan_json: Path, tmp_
     assert not list(tmp_path.glob(".project.*"))  # no staging or old copies left behind
 
 
-def test_an_edited_project_is_not_overwritten(plan_json: Path, tmp_path: Path) -> None:
+def test_an_edited_project_is_not_overwritten_unless_forced(
+    plan_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "project"
     _main([str(plan_json), "-o", str(target), "--generated-at", FIXED])
     (target / "host_vars" / "web.lab.yml").write_text("tls_items: []\n")
     with pytest.raises(
-        InputError, match=r"changed since it was generated \(host_vars/web.lab.yml\)"
+        InputError, match=r"changed since it was generated: host_vars/web.lab.yml \(edited\)"
     ):
         _main([str(plan_json), "-o", str(target)])
-    (target / "host_vars" / "web.lab.yml").unlink()
+    assert (target / "host_vars" / "web.lab.yml").read_text() == "tls_items: []\n"
+    capsys.readouterr()
+    assert _main([str(plan_json), "-o", str(target), "--force"]) == 0
+    assert "host_vars/web.lab.yml (edited)" in capsys.readouterr().err
+    assert (target / "host_vars" / "web.lab.yml").read_text() != "tls_items: []\n"
+
+
+def test_user_files_and_git_survive_regeneration(plan_json: Path, tmp_path: Path) -> None:
+    """A project kept in git, with the admin's notes, is regenerated around them."""
+    target = tmp_path / "project"
+    _main([str(plan_json), "-o", str(target), "--generated-at", FIXED])
     (target / "notes.txt").write_text("mine")
-    with pytest.raises(InputError, match="changed since it was generated"):
-        _main([str(plan_json), "-o", str(target)])
+    (target / ".git" / "refs").mkdir(parents=True)
+    (target / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    assert _main([str(plan_json), "-o", str(target), "--generated-at", FIXED]) == 0
+    assert (target / "notes.txt").read_text() == "mine"
+    assert (target / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (target / ".git" / "refs").is_dir()
+
+
+def test_a_symlink_to_an_empty_directory_as_output_is_one_line(
+    plan_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from remediator.cli import main
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "empty")
+    assert main(["generate", str(plan_json), "-o", str(tmp_path / "link")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "link: is a symbolic link" in err[0]
 
 
 def test_a_directory_that_is_not_a_project_is_not_overwritten(tmp_path: Path) -> None:
