@@ -19,7 +19,7 @@ from remediator.ingest import resolve
 from remediator.ingest.findingset import HostMatcher
 from remediator.ingest.inventory import load_inventory
 from remediator.ingest.jsonio import SCHEMA, finding_to_dict
-from remediator.ingest.reader import choose_format
+from remediator.ingest.reader import choose_format, read_scan
 from remediator.ingest.registry import FAMILIES, FORMATS
 from remediator.ingest.summary import FileTally
 
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             scan_format = choose_format(scan, args.format)
             tally = FileTally(str(scan), scan_format.name)
             tallies.append(tally)
-            for report in scan_format.parse(scan, str(scan)):
+            for report in read_scan(scan, args.format):
                 tally.add(report)
                 host = matcher(report.host)
                 if sink is None:

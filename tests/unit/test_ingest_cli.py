@@ -90,3 +90,21 @@ def test_help_teaches_formats_and_examples() -> None:
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "ingest" in capsys.readouterr().out
+
+
+def test_ingest_reads_through_the_same_boundary_as_plan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ingest` applies read_scan's limits: a whole-file format past the size cap is refused.
+
+    The cap is lowered so a real corpus file stands for a multi-GiB report; `plan`
+    refuses it through read_scan, and `ingest` must not read it whole either.
+    """
+    from remediator.ingest import reader
+
+    scan = corpus_path("openvas/defectdojo_openvas_many_vuln.xml")
+    monkeypatch.setattr(reader, "MAX_LOADED_BYTES", scan.stat().st_size - 1)
+    assert main(["ingest", str(scan)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "too large for a openvas-xml file" in err[0]
