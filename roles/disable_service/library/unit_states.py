@@ -155,7 +155,7 @@ def _alias_of(name: str) -> str:
 
 def _template(module: AnsibleModule, systemctl: str, unit: str) -> dict[str, str]:
     """A template has no runtime state of its own: its unit file state and path."""
-    rc, out, _err = _run(module, [systemctl, "is-enabled", "--", unit])
+    _rc, out, _err = _run(module, [systemctl, "is-enabled", "--", unit])
     state = out.strip().splitlines()[0] if out.strip() else ""
     path = _unit_file(unit)
     if not state and not path:
