@@ -38,6 +38,9 @@ def host_vars(job: HostJob) -> dict[str, Value]:
     return {
         "remediator_host": job.name,
         "disable_service_items": [_disable(i) for i in job.disable],
+        "disable_service_protected_ports": [
+            {"protocol": protocol, "port": port} for protocol, port in protected_ports(job)
+        ],
         "remediator_disable_ports": [
             {"key": i.key, "protocol": i.protocol, "port": i.port} for i in job.disable
         ],
@@ -58,6 +61,19 @@ def host_vars(job: HostJob) -> dict[str, Value]:
             "tls": [_probe(p) for p in tls_probes(job)],
         },
     }
+
+
+def protected_ports(job: HostJob) -> list[tuple[str, int]]:
+    """Ports whose daemons keep running: the management port, the kept ones, and those only
+    firewalled (restricted, or blocked while the service stays, e.g. a needed database).
+
+    The disable role refuses to touch a unit listening on one of them: the catalog can be
+    wrong about which unit serves a port, and the plan never decided to stop these.
+    """
+    disabled = {(c.protocol, c.port) for c in job.closed}
+    kept = {(c.protocol, c.port) for c in job.listening}
+    firewalled = {(i.protocol, i.port) for i in job.firewall} - disabled
+    return sorted(kept | firewalled | {(job.management.protocol, job.management.port)})
 
 
 def snapshot_units(job: HostJob) -> list[str]:

@@ -28,7 +28,7 @@ The lab: real Debian 12 hosts (systemd-nspawn, each in its own network namespace
 running the services that make small businesses fail a PCI ASV scan, plus one clean
 control host. It is remediator's built-in target: scan it, plan, remediate, verify.
 
-  legacy  telnet (inetd), anonymous FTP (vsftpd), rpcbind, SNMP v2c 'public'  [nftables]
+  legacy  telnet (inetd), anonymous FTP, rpcbind, SNMP 'public', MariaDB 3306  [nftables]
   web     nginx 80/443 + Apache 8443 with TLS 1.0/1.1, MariaDB on 0.0.0.0:3306  [iptables]
   mail    Postfix 25/587 + Dovecot 110/143/993/995, TLS 1.0, plaintext auth  [firewalld]
   cache   Redis without auth, memcached tcp+udp 11211, socket-activated echo/7  [ufw]

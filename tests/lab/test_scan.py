@@ -27,6 +27,7 @@ EXPECTED = {
     ("legacy", "tcp", 111): ("rpcbind", ""),
     ("legacy", "udp", 111): ("rpcbind", ""),
     ("legacy", "udp", 161): ("snmp", "SNMPv1 server; net-snmp SNMPv3 server"),
+    ("legacy", "tcp", 3306): ("mysql", "MySQL"),
     ("web", "tcp", 22): ("ssh", "OpenSSH"),
     ("web", "tcp", 80): ("http", "nginx"),
     ("web", "tcp", 443): ("http", "nginx"),
@@ -47,7 +48,7 @@ EXPECTED = {
     ("clean", "tcp", 22): ("ssh", "OpenSSH"),
     ("clean", "tcp", 443): ("http", "nginx"),
 }
-V4_ONLY = {("web", "tcp", 3306)}  # MariaDB is bound to 0.0.0.0, as planted
+V4_ONLY = {("web", "tcp", 3306), ("legacy", "tcp", 3306)}  # MariaDB bound to 0.0.0.0, as planted
 TLS_1_0 = {
     ("web", 443),
     ("web", 8443),

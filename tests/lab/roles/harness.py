@@ -102,7 +102,7 @@ class RoleRun:
         """Messages of failed (not ignored) results on ``host``, loop items' included."""
         messages = []
         for event in self.events:
-            data = event["event_data"]
+            data = event.get("event_data", {})
             if event.get("event") != "runner_on_failed" or data.get("host") != host:
                 continue
             if data.get("ignore_errors"):

@@ -1,9 +1,14 @@
 """disable_service on lab hosts: telnet (inetd, v4+v6), rpcbind (service + socket),
-snmpd (package removal) on legacy; an Accept=yes socket on cache.
+snmpd (package removal), MariaDB named by its unit and both alias names Debian ships
+(mysql.service, mysqld.service) on legacy; an Accept=yes socket on cache.
 
 One module-scoped scenario runs the role once per mode on both hosts (check on the fresh
-hosts, converge, converge again, reboot); the tests read its observations, each first
-asserting the weakness was there.
+hosts, converge, converge again, check again, reboot); the tests read its observations,
+each first asserting the weakness was there. The second converge and check run over units
+the first one masked, alias names of a masked unit included: safe to repeat.
+
+The on-host guard: asked to disable ssh (by its alias sshd) while 22/tcp is protected, the
+role fails before any change, naming the unit and the port.
 """
 
 from __future__ import annotations
@@ -21,7 +26,16 @@ from tests.lab.roles.harness import RoleRun, Runner, name_of, nmap_states, on_ho
 pytestmark = pytest.mark.lab
 LAB_RESET_HOSTS = ("legacy", "cache")
 
-LEGACY_UNITS = ("rpcbind.service", "rpcbind.socket", "snmpd.service")
+LEGACY_UNITS = (
+    "rpcbind.service",
+    "rpcbind.socket",
+    "snmpd.service",
+    "mariadb.service",
+    "mysql.service",
+    "ssh.service",
+)
+PROTECTED = [{"protocol": "tcp", "port": 22}]
+"""The management port, as the generated project protects it."""
 
 
 def items(config: LabConfig) -> dict[str, dict[str, Any]]:
@@ -49,7 +63,16 @@ def items(config: LabConfig) -> dict[str, dict[str, Any]]:
                     "packages": ["snmpd"],
                     "remove_package": True,
                 },
-            ]
+                {
+                    # as the plan names it (the catalog's mysql entry)
+                    "key": f"{a}/tcp/3306/port-open",
+                    "reason": "forgotten database",
+                    "units": ["mariadb.service", "mysql.service", "mysqld.service"],
+                    "sockets": ["mariadb.socket"],
+                    "packages": ["mariadb-server", "mysql-server"],
+                },
+            ],
+            "disable_service_protected_ports": PROTECTED,
         },
         name_of(cache): {
             "disable_service_items": [
@@ -58,8 +81,26 @@ def items(config: LabConfig) -> dict[str, dict[str, Any]]:
                     "reason": "forgotten echo service",
                     "units": ["lab-echo.socket"],
                 },
-            ]
+            ],
+            "disable_service_protected_ports": PROTECTED,
         },
+    }
+
+
+def ssh_items(config: LabConfig) -> dict[str, dict[str, Any]]:
+    """A wrong catalog entry: the management daemon named (by its alias) for disabling."""
+    legacy = config.host("legacy")
+    return {
+        name_of(legacy): {
+            "disable_service_items": [
+                {
+                    "key": f"{legacy.address4}/tcp/2222/port-open",
+                    "reason": "a second sshd listener",
+                    "units": ["sshd"],
+                },
+            ],
+            "disable_service_protected_ports": PROTECTED,
+        }
     }
 
 
@@ -77,7 +118,7 @@ class Look:
 def look(config: LabConfig, legacy: Host, cache: Host) -> Look:
     tcp = {}
     for address in legacy.addresses:
-        tcp[address] = nmap_states(config, address, "23,111")
+        tcp[address] = nmap_states(config, address, "23,111,3306")
     for address in cache.addresses:
         tcp[address] = nmap_states(config, address, "7")
     udp = nmap_states(config, str(legacy.address4), "161", udp=True).get(161, "")
@@ -98,6 +139,17 @@ def look(config: LabConfig, legacy: Host, cache: Host) -> Look:
     )
 
 
+def ssh_state(config: LabConfig, host: Host) -> tuple[str, str, str]:
+    """22/tcp from the controller, and ssh.service's active and enabled state (or
+    "unreachable" when ssh no longer answers)."""
+    port = nmap_states(config, str(host.address4), "22").get(22, "")
+    active = on_host(config, host, ["systemctl", "is-active", "ssh.service"], check=False)
+    if active.returncode == 255:
+        return (port, "unreachable", "unreachable")
+    enabled = on_host(config, host, ["systemctl", "is-enabled", "ssh.service"], check=False)
+    return (port, active.stdout.strip(), enabled.stdout.strip())
+
+
 @dataclass(frozen=True)
 class Scenario:
     legacy: Host
@@ -107,7 +159,10 @@ class Scenario:
     converge: RoleRun
     after: Look
     again: RoleRun
+    check_again: RoleRun
     rebooted: Look
+    refused: RoleRun
+    ssh_after_refusal: tuple[str, str, str]
 
 
 @pytest.fixture(scope="module")
@@ -120,23 +175,47 @@ def scenario(pristine_role_lab: Lab, runner: Runner) -> Scenario:
     converge = runner.run("disable_service", wanted)
     after = look(role_lab, legacy, cache)
     again = runner.run("disable_service", wanted)
+    check_again = runner.run("disable_service", wanted, check=True)
     restart_host(role_lab, legacy)
     restart_host(role_lab, cache)
     rebooted = look(role_lab, legacy, cache)
-    for stage, run in (("check", check), ("converge", converge), ("idempotence", again)):
+    refused = runner.run("disable_service", ssh_items(role_lab))
+    ssh_after_refusal = ssh_state(role_lab, legacy)
+    for stage, run in (
+        ("check", check),
+        ("converge", converge),
+        ("idempotence", again),
+        ("check after converge", check_again),
+        ("guard refusal", refused),
+    ):
         record(f"disable_service {stage} (legacy+cache)", run.seconds)
-    return Scenario(legacy, cache, before, check, converge, after, again, rebooted)
+    return Scenario(
+        legacy,
+        cache,
+        before,
+        check,
+        converge,
+        after,
+        again,
+        check_again,
+        rebooted,
+        refused,
+        ssh_after_refusal,
+    )
 
 
 def test_weaknesses_are_there_before(scenario: Scenario) -> None:
-    for address in scenario.legacy.addresses:
-        assert scenario.before.tcp[address] == {23: "open", 111: "open"}, address
+    v4, v6 = scenario.legacy.addresses
+    assert scenario.before.tcp[v4] == {23: "open", 111: "open", 3306: "open"}
+    assert scenario.before.tcp[v6] == {23: "open", 111: "open", 3306: "closed"}  # v4 only
     for address in scenario.cache.addresses:
         assert scenario.before.tcp[address] == {7: "open"}, address
     assert scenario.before.udp161 == "open"
     assert scenario.before.units["rpcbind.socket"] == ("active", "enabled")
     assert scenario.before.units["lab-echo.socket"] == ("active", "enabled")
     assert scenario.before.units["snmpd.service"][0] == "active"
+    assert scenario.before.units["mariadb.service"] == ("active", "enabled")
+    assert scenario.before.units["mysql.service"][0] == "active"  # the alias resolves
     assert len(scenario.before.inetd_telnet) == 2  # tcp and tcp6
     assert scenario.before.snmpd_installed
 
@@ -152,7 +231,7 @@ def test_check_mode_reports_exactly_what_converge_changes(scenario: Scenario) ->
 
 def test_ports_closed_from_the_controller_on_v4_and_v6(scenario: Scenario) -> None:
     for address in scenario.legacy.addresses:
-        assert scenario.after.tcp[address] == {23: "closed", 111: "closed"}, address
+        assert scenario.after.tcp[address] == {23: "closed", 111: "closed", 3306: "closed"}
     for address in scenario.cache.addresses:
         assert scenario.after.tcp[address] == {7: "closed"}, address
     assert scenario.after.udp161 in {"closed", "open|filtered"}
@@ -165,7 +244,7 @@ def _off(state: tuple[str, str]) -> bool:
 
 
 def test_units_and_sockets_inactive_and_masked(scenario: Scenario) -> None:
-    for unit in ("rpcbind.service", "rpcbind.socket"):
+    for unit in ("rpcbind.service", "rpcbind.socket", "mariadb.service"):
         assert scenario.after.units[unit] == ("inactive", "masked"), unit
     # lab-echo.socket is an admin's unit file in /etc/systemd/system: no mask possible
     assert scenario.after.units["lab-echo.socket"] == ("inactive", "disabled")
@@ -186,13 +265,32 @@ def test_missing_units_are_reported_not_failed(scenario: Scenario) -> None:
 
 
 def test_second_converge_changes_nothing(scenario: Scenario) -> None:
-    assert scenario.again.rc == 0
+    """Masked units and the alias names of a masked unit (mysql.service, mysqld.service
+    load as `error` once mariadb.service is masked) are not a failure the second time."""
+    assert scenario.again.rc == 0, scenario.again.stdout[-3000:]
     for host in (scenario.legacy, scenario.cache):
         assert scenario.again.changed_count(name_of(host)) == 0, scenario.again.stdout[-3000:]
 
 
+def test_check_mode_after_converge_predicts_no_change(scenario: Scenario) -> None:
+    run = scenario.check_again
+    assert run.rc == 0, run.stdout[-3000:]
+    for host in (scenario.legacy, scenario.cache):
+        assert run.changed_tasks(name_of(host)) == frozenset(), run.stdout[-3000:]
+
+
+def test_guard_refuses_the_management_daemon_and_changes_nothing(scenario: Scenario) -> None:
+    run = scenario.refused
+    assert run.rc != 0
+    messages = run.failures(name_of(scenario.legacy))
+    assert any("ssh.service" in m and "22/tcp" in m for m in messages), messages
+    assert run.changed_count(name_of(scenario.legacy)) == 0
+    assert scenario.before.units["ssh.service"] == ("active", "enabled")
+    assert scenario.ssh_after_refusal == ("open", "active", "enabled")
+
+
 def test_reboot_keeps_everything_off(scenario: Scenario) -> None:
     assert scenario.rebooted.tcp == scenario.after.tcp
-    for unit in ("rpcbind.service", "rpcbind.socket", "lab-echo.socket"):
+    for unit in ("rpcbind.service", "rpcbind.socket", "lab-echo.socket", "mariadb.service"):
         assert _off(scenario.rebooted.units[unit]), (unit, scenario.rebooted.units[unit])
     assert scenario.rebooted.inetd_telnet == []

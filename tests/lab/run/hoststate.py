@@ -36,6 +36,7 @@ VOLATILE = (
     "var/lib/systemd/",  # random seed, timers' last runs, unit invocation state
     "var/lib/private/",
     "etc/.pwd.lock",
+    "var/lib/mysql/",  # MariaDB's data files: its aria log is rewritten at every stop/start
 )
 """Paths a run writes that are not the host's configuration (or that systemd churns)."""
 

@@ -1,4 +1,11 @@
-"""Dry-run truth on fresh lab hosts: what it says would change is what apply changes."""
+"""Dry-run truth on fresh lab hosts: what it says would change is what apply changes; and
+safe to repeat: after the apply, a dry-run sees nothing left to do (none unknown) and a
+second apply of the same project (the next window, a scheduled re-run) changes nothing.
+
+The plan masks legacy's MariaDB, named with the alias names Debian ships beside it
+(mysql.service, mysqld.service), which no longer load once it is masked. The one apply
+of the module is shared: the repeat costs a dry-run and an apply with nothing to do.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     ]
     assert unknown == []
     assert {h for h, _ in would} == set(TARGETS)
+    assert any(h == "legacy.lab" and "/tcp/3306/" in k for h, k in would), "no alias package"
 
     code, summary = lab_run.cli_json(
         capsys,
@@ -49,7 +57,29 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     assert changed == would, {"only dry-run": would - changed, "only apply": changed - would}
 
     code, after = lab_run.cli_json(capsys, "dry-run", str(project))
-    assert code == 0
+    assert code == 0, after["hosts"]
     status = {(h["host"], f["key"]): f["status"] for h in after["hosts"] for f in h["findings"]}
     not_compliant = {pair: status.get(pair) for pair in would if status.get(pair) != "compliant"}
     assert not_compliant == {}
+    left = {pair: s for pair, s in status.items() if s in {"unknown", "would_change"}}
+    assert left == {}, [f["why"] for h in after["hosts"] for f in h["findings"] if f.get("why")]
+
+    # the same project applied again: nothing changes, nothing fails, nothing rolls back
+    code, again = lab_run.cli_json(
+        capsys,
+        "apply",
+        str(project),
+        "--window",
+        "now+1h",
+        "--batch",
+        "100%",
+        "--dry-run-id",
+        after["run"],
+        "--approved-by",
+        "lab-test",
+        "--ticket",
+        "LAB-7",
+    )
+    assert code == 0, again["hosts"]
+    assert {h: r["end"] for h, r in again["hosts"].items()} == dict.fromkeys(TARGETS, "applied")
+    assert again["changed"] == []

@@ -79,6 +79,15 @@ def test_legacy_host(plan: Plan) -> None:
     assert all("expired on 2026-06-30" in d.reason for d in ftp)
     assert exposure(plan, "legacy.lab", 111) == ["disable_service", "firewall_block"]
     assert exposure(plan, "legacy.lab", 161, "udp") == ["firewall_restrict"]
+    # the forgotten MariaDB (v4 only): disabled under all three of its unit names
+    assert exposure(plan, "legacy.lab", 3306, families=1) == ["disable_service", "firewall_block"]
+    mysql = next(
+        a
+        for d in port(plan, "legacy.lab", 3306)
+        for a in d.actions
+        if isinstance(a, DisableService)
+    )
+    assert {"mariadb.service", "mysql.service", "mysqld.service"} <= set(mysql.units)
 
 
 def test_web_host(plan: Plan) -> None:
