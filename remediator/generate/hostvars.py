@@ -64,7 +64,8 @@ def host_vars(job: HostJob) -> dict[str, Value]:
 
 
 def protected_ports(job: HostJob) -> list[tuple[str, int]]:
-    """Ports whose daemons keep running: the management port, the kept ones, and those only
+    """Ports whose daemons keep running: the management port, the kept ones (the plan's
+    ``protected_ports``, from the policy, and those a decision keeps), and those only
     firewalled (restricted, or blocked while the service stays, e.g. a needed database).
 
     The disable role refuses to touch a unit listening on one of them: the catalog can be
@@ -73,7 +74,8 @@ def protected_ports(job: HostJob) -> list[tuple[str, int]]:
     disabled = {(c.protocol, c.port) for c in job.closed}
     kept = {(c.protocol, c.port) for c in job.listening}
     firewalled = {(i.protocol, i.port) for i in job.firewall} - disabled
-    return sorted(kept | firewalled | {(job.management.protocol, job.management.port)})
+    management = (job.management.protocol, job.management.port)
+    return sorted(kept | firewalled | set(job.protected) | {management})
 
 
 def snapshot_units(job: HostJob) -> list[str]:

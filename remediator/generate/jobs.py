@@ -51,6 +51,8 @@ class HostJob:
     closed: tuple[PortCheck, ...]
     listening: tuple[PortCheck, ...]
     notes: tuple[Note, ...]
+    protected: tuple[tuple[str, int], ...] = ()
+    """The plan's ``protected_ports``: management and kept ports, from the policy alone."""
 
     @property
     def changes(self) -> bool:
@@ -129,6 +131,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
         closed=closed,
         listening=tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(kept.items())),
         notes=tuple(notes),
+        protected=tuple(sorted({(p.protocol, p.port) for p in host.protected_ports})),
     )
 
 

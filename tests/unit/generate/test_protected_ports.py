@@ -36,5 +36,26 @@ def test_kept_restricted_and_block_only_ports_are_protected_disabled_ones_not() 
     assert _protected("mail.lab") == {("tcp", p) for p in (22, 25, 110, 143, 587, 993, 995)}
     assert _protected("cache.lab") == {("tcp", 22), ("tcp", 6379)}
     legacy = _protected("legacy.lab")
-    assert legacy == {("tcp", 22), ("udp", 161)}
+    # snmp is kept on legacy: the policy's protected ports name both of its catalog ports,
+    # 162/udp too, though the scan saw only 161.
+    assert legacy == {("tcp", 22), ("udp", 161), ("udp", 162)}
     assert not legacy & {("tcp", 21), ("tcp", 23), ("tcp", 111), ("udp", 111)}
+
+
+def test_the_plans_protected_ports_reach_the_guard_even_without_a_decision() -> None:
+    """A kept service the scan did not see (no decision names its port) is still protected.
+
+    The plan's ``protected_ports`` come from the policy alone; the host vars must carry
+    them, not only the ports the scan happened to report.
+    """
+    import json
+
+    from remediator.classify.planload import parse_plan
+    from tests.unit.generate.helpers import golden_plan_bytes
+
+    document = json.loads(golden_plan_bytes())
+    entry = {"protocol": "tcp", "port": 5432, "service": "postgresql"}
+    document["hosts"]["legacy.lab"]["protected_ports"].append(entry)
+    plan = parse_plan(json.dumps(document).encode(), "plan.json")
+    data = yaml.load(project(plan)["host_vars/legacy.lab.yml"], Loader=_Loader)  # noqa: S506
+    assert {"protocol": "tcp", "port": 5432} in data["disable_service_protected_ports"]
