@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from remediator.classify.decision import Decision
 from remediator.classify.plan import Plan
 from remediator.common.text import shown
+from remediator.ingest.summary import unmatched_text
 
 ASV_RANK = {"auto_fail": 3, "fail": 2, "special_note": 1, "pass": 0}
 VERDICT_RANK = {"fail": 2, "excepted": 1, "pass": 0}
@@ -83,12 +84,9 @@ def render_table(plan: Plan, limit: int | None = None) -> str:
 
 def unmatched_lines(plan: Plan) -> list[str]:
     """Each address no inventory host claims, with the scan's names for it as a hint only."""
-    lines = []
-    for address in plan.unmatched:
-        names = plan.hints.get(address, ())
-        hint = f" (scan calls it {' / '.join(shown(n) for n in names)})" if names else ""
-        lines.append(f"unmatched {shown(address)}{hint}: add it to the inventory to manage it")
-    return lines
+    advice = "add it to the inventory to manage it"
+    hints = plan.hints
+    return [f"unmatched {unmatched_text(a, hints.get(a, ()))}: {advice}" for a in plan.unmatched]
 
 
 def summary_line(plan: Plan) -> str:

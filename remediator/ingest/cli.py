@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -21,7 +21,7 @@ from remediator.ingest.inventory import load_inventory
 from remediator.ingest.jsonio import SCHEMA, finding_to_dict
 from remediator.ingest.reader import choose_format, read_scan
 from remediator.ingest.registry import FAMILIES, FORMATS
-from remediator.ingest.summary import FileTally
+from remediator.ingest.summary import FileTally, unmatched_text
 
 DESCRIPTION = """\
 Read scan reports into remediator's findings model.
@@ -156,10 +156,3 @@ def _print_summary(
         print(f"unmatched addresses ({len(matcher.unmatched)}): {shown_list or 'none'}")
     if args.output is not None:
         print(f"findings written to {shown(args.output)}")
-
-
-def unmatched_text(address: str, names: Sequence[str]) -> str:
-    """An unmatched address for a terminal, the scan's names beside it as a hint."""
-    if not names:
-        return shown(address)
-    return f"{shown(address)} (scan calls it {' / '.join(shown(n) for n in names)})"

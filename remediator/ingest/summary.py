@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from remediator.common.text import shown
@@ -48,3 +49,10 @@ class FileTally:
             f"  open services: {self.open_services}",
             f"  findings: {self.findings} ({severities})",
         ]
+
+
+def unmatched_text(address: str, names: Sequence[str]) -> str:
+    """An unmatched address for a terminal, the scan's names beside it as a hint."""
+    if not names:
+        return shown(address)
+    return f"{shown(address)} (scan calls it {' / '.join(shown(n) for n in names)})"
