@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Final
 
 REPO = Path(__file__).resolve().parents[1]
+
+XML_FILES: Final = {
+    "nmap": "nmap/securecodebox_nmap_service_scan.xml",
+    "nessus": "nessus/rubynessus_example_v3.nessus",
+    "openvas-xml": "openvas/defectdojo_openvas_many_vuln.xml",
+    "qualys-xml": "qualys/defectdojo_qualys_sample_report.xml",
+    "nexpose": "other/defectdojo_nexpose_many_vulns.xml",
+    "sslscan": "other/defectdojo_sslscan_many_vuln.xml",
+}
+"""One real corpus file per XML format, for tests that vary a document's prolog or body."""
 
 
 def corpus_root() -> Path:

@@ -24,16 +24,8 @@ import pytest
 
 from remediator.errors import ScanParseError
 from remediator.ingest.reader import read_scan
-from tests.corpus import corpus_path
+from tests.corpus import XML_FILES, corpus_path
 
-XML_FILES = {
-    "nmap": "nmap/securecodebox_nmap_service_scan.xml",
-    "nessus": "nessus/rubynessus_example_v3.nessus",
-    "openvas-xml": "openvas/defectdojo_openvas_many_vuln.xml",
-    "qualys-xml": "qualys/defectdojo_qualys_sample_report.xml",
-    "nexpose": "other/defectdojo_nexpose_many_vulns.xml",
-    "sslscan": "other/defectdojo_sslscan_many_vuln.xml",
-}
 TOKEN = 4 << 20
 """Length of the one long token at N (the test reads N and 2N): four pyexpat steps."""
 

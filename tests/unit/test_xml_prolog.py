@@ -23,20 +23,11 @@ import pytest
 
 from remediator.errors import ScanParseError
 from remediator.ingest.reader import read_scan
-from tests.corpus import corpus_path
+from tests.corpus import XML_FILES, corpus_path
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "nmap" / "nmap_701_external_dtd.xml"
 NMAP_DTD = b'<!DOCTYPE nmaprun PUBLIC "-//IDN nmap.org//DTD Nmap XML 1.04//EN" '
 NMAP_DTD += b'"https://svn.nmap.org/nmap/docs/nmap.dtd">'
-
-XML_FILES = {
-    "nmap": "nmap/securecodebox_nmap_service_scan.xml",
-    "nessus": "nessus/rubynessus_example_v3.nessus",
-    "openvas-xml": "openvas/defectdojo_openvas_many_vuln.xml",
-    "qualys-xml": "qualys/defectdojo_qualys_sample_report.xml",
-    "nexpose": "other/defectdojo_nexpose_many_vulns.xml",
-    "sslscan": "other/defectdojo_sslscan_many_vuln.xml",
-}
 
 
 class ReachedOutError(AssertionError):
