@@ -11,8 +11,10 @@ import ftplib
 import json
 import socket
 import ssl
+import struct
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 TIMEOUT = 10.0
 
@@ -125,6 +127,18 @@ def memcached_udp(host: str) -> dict[str, object]:
         return {"text": data[8:].decode("latin-1")}
 
 
+def rpc_null(host: str, port: str = "111") -> dict[str, object]:
+    """An ONC RPC call of rpcbind (program 100000, version 2) procedure 0 over UDP."""
+    call = struct.pack(">IIIIII", 0x52454D31, 0, 2, 100000, 2, 0) + b"\0" * 16
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(TIMEOUT)
+        sock.sendto(call, (host, int(port)))
+        data, _ = sock.recvfrom(2048)
+        xid, kind = struct.unpack(">II", data[:8])
+        return {"xid": xid, "reply": kind == 1}
+
+
 def connect(host: str, port: str) -> dict[str, object]:
     """Whether a TCP connection opens; the errno name when it does not."""
     try:
@@ -134,6 +148,23 @@ def connect(host: str, port: str) -> dict[str, object]:
         return {"open": False, "errno": exc.errno, "error": str(exc)}
 
 
+def answered(argv: list[str]) -> dict[str, object]:
+    """One command's result, with ``ok``: whether the service answered as asked."""
+    try:
+        result = COMMANDS[argv[0]](*argv[1:])
+    except (OSError, ssl.SSLError, ftplib.Error, EOFError) as exc:
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    return {**result, "ok": bool(result.get("open", True))}
+
+
+def many(commands: str) -> dict[str, object]:
+    """Several commands (a JSON list of argument lists) at once, each in its own thread:
+    a port that drops packets costs its timeout once, not once per port."""
+    argvs = json.loads(commands)
+    with ThreadPoolExecutor(max_workers=max(1, len(argvs))) as pool:
+        return {"results": list(pool.map(answered, argvs))}
+
+
 COMMANDS: dict[str, Callable[..., dict[str, object]]] = {
     "tls": tls,
     "ftp-anonymous": ftp_anonymous,
@@ -141,6 +172,8 @@ COMMANDS: dict[str, Callable[..., dict[str, object]]] = {
     "login": login,
     "memcached-udp": memcached_udp,
     "connect": connect,
+    "rpc-null": rpc_null,
+    "many": many,
 }
 
 

@@ -27,6 +27,7 @@ from remediator.cli import main
 from remediator.lab import host as lab_host
 from remediator.lab import manager, state
 from tests.lab.helpers import TIMINGS, Lab
+from tests.lab.outside import Look, answered, assert_answers, connect, tls, udp
 from tests.unit.report.browser import SKIP_ENV, render, unable
 
 pytestmark = pytest.mark.lab
@@ -45,6 +46,8 @@ class Demo:
     verify: dict[str, Any]
     evidence: dict[str, Any]
     html: str
+    before: dict[Look, bool]
+    """The tests' own looks at a few ports, taken on the pristine hosts before the demo."""
 
     def outcomes(self) -> list[dict[str, Any]]:
         return list(self.verify["outcomes"])
@@ -54,9 +57,31 @@ class Demo:
         return [f for h in self.evidence["hosts"] for f in h["findings"]]
 
 
+def own_looks(lab: Lab) -> tuple[tuple[Look, ...], tuple[Look, ...]]:
+    """A few fixes the demo must make, and allowed services it must keep, as the tests'
+    own clients see them from the controller: (gone after the demo, answering after)."""
+    legacy, web, mail, cache = (lab.address(n) for n in ("legacy", "web", "mail", "cache"))
+    gone = (
+        connect("legacy.lab", legacy, 23),  # telnet: disabled and blocked
+        udp("legacy.lab", legacy, 111),  # rpcbind over UDP
+        connect("web.lab", web, 3306),  # the shop's database: kept, its port blocked
+        udp("cache.lab", cache, 11211),  # memcached's UDP amplifier
+        tls("web.lab", web, 443, "TLSv1.0"),
+        tls("web.lab", lab.address("web", ipv6=True), 443, "TLSv1.1"),
+        connect("mail.lab", lab.address("mail", ipv6=True), 110),  # cleartext POP3
+    )
+    kept = (
+        tls("web.lab", web, 443, "TLSv1.2"),
+        connect("mail.lab", mail, 25),
+        connect("legacy.lab", legacy, 22),
+    )
+    return gone, kept
+
+
 @pytest.fixture(scope="module")
 def demo(pristine_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     config = pristine_lab.config
+    before = answered(pristine_lab, [look for part in own_looks(pristine_lab) for look in part])
     work = tmp_path_factory.mktemp("demo") / "work"
     argv = ["demo", "-w", str(work), "--state-dir", str(config.state_dir),
             "--prefix", config.prefix, "--subnet", str(config.subnet4),
@@ -79,6 +104,7 @@ def demo(pristine_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         verify=json.loads((runs / "verify.json").read_text("utf-8")),
         evidence=json.loads((work / "evidence" / "evidence.json").read_text("utf-8")),
         html=(work / "evidence" / "evidence.html").read_text("utf-8"),
+        before=before,
     )
 
 
@@ -113,6 +139,16 @@ def test_every_fixable_finding_is_resolved_by_the_rescan_and_none_is_new(demo: D
     assert len(by_rescan) > len(by_tests)
     assert all(t["outcome"] == "passed" for o in by_tests for t in o["tests"])
     assert all(o["tests"] for o in by_tests)
+
+
+def test_own_probes_from_the_controller_see_the_fixes_and_the_kept_services(
+    demo: Demo, pristine_lab: Lab
+) -> None:
+    gone, kept = own_looks(pristine_lab)
+    assert_answers(demo.before, True, (*gone, *kept))  # the weaknesses were there to see
+    after = answered(pristine_lab, (*gone, *kept))
+    assert_answers(after, False, gone)
+    assert_answers(after, True, kept)
 
 
 def test_a_policy_exception_stays_excepted_with_its_expiry(demo: Demo) -> None:

@@ -1,6 +1,8 @@
-"""Dry-run truth on fresh lab hosts: what it says would change is what apply changes; and
-safe to repeat: after the apply, a dry-run sees nothing left to do (none unknown) and a
-second apply of the same project (the next window, a scheduled re-run) changes nothing.
+"""Dry-run truth on fresh lab hosts: what it says would change is what apply changes; the
+hosts, probed from the controller with the tests' own clients (not the tool's word), show
+every planned fix in effect and every kept service answering; and safe to repeat: after the
+apply, a dry-run sees nothing left to do (none unknown) and a second apply of the same
+project (the next window, a scheduled re-run) changes nothing.
 
 The plan masks legacy's MariaDB, named with the alias names Debian ships beside it
 (mysql.service, mysqld.service), which no longer load once it is masked. The one apply
@@ -9,7 +11,11 @@ of the module is shared: the repeat costs a dry-run and an apply with nothing to
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from tests.lab.outside import answered, assert_answers, plan_promises
 
 from .conftest import TARGETS, LabRun
 
@@ -35,6 +41,14 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     assert unknown == []
     assert {h for h, _ in would} == set(TARGETS)
     assert any(h == "legacy.lab" and "/tcp/3306/" in k for h, k in would), "no alias package"
+    config = lab_run.lab.config
+    promises = plan_promises(
+        json.loads(lab_run.plan.read_bytes()), (str(config.controller4), str(config.controller6))
+    )
+    looks = (*promises.gone, *promises.kept)
+    assert len(promises.gone) > 30 and len(promises.kept) > 20, promises
+    before = answered(lab_run.lab, looks)
+    assert_answers(before, True, looks)  # each weakness is there to be fixed: the looks see it
 
     code, summary = lab_run.cli_json(
         capsys,
@@ -55,14 +69,18 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     assert {h: r["end"] for h, r in summary["hosts"].items()} == dict.fromkeys(TARGETS, "applied")
     changed = {tuple(pair) for pair in summary["changed"]}
     assert changed == would, {"only dry-run": would - changed, "only apply": changed - would}
+    after = answered(lab_run.lab, looks)
+    assert_answers(after, False, promises.gone)
+    assert_answers(after, True, promises.kept)
 
-    code, after = lab_run.cli_json(capsys, "dry-run", str(project))
-    assert code == 0, after["hosts"]
-    status = {(h["host"], f["key"]): f["status"] for h in after["hosts"] for f in h["findings"]}
+    code, again_dry = lab_run.cli_json(capsys, "dry-run", str(project))
+    assert code == 0, again_dry["hosts"]
+    hosts = again_dry["hosts"]
+    status = {(h["host"], f["key"]): f["status"] for h in hosts for f in h["findings"]}
     not_compliant = {pair: status.get(pair) for pair in would if status.get(pair) != "compliant"}
     assert not_compliant == {}
     left = {pair: s for pair, s in status.items() if s in {"unknown", "would_change"}}
-    assert left == {}, [f["why"] for h in after["hosts"] for f in h["findings"] if f.get("why")]
+    assert left == {}, [f["why"] for h in hosts for f in h["findings"] if f.get("why")]
 
     # the same project applied again: nothing changes, nothing fails, nothing rolls back
     code, again = lab_run.cli_json(
@@ -74,7 +92,7 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
         "--batch",
         "100%",
         "--dry-run-id",
-        after["run"],
+        again_dry["run"],
         "--approved-by",
         "lab-test",
         "--ticket",
