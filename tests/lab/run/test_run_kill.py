@@ -50,7 +50,7 @@ def test_kill_during_a_task_leaves_every_host_applied_or_restored(
     argv = [
         sys.executable,
         "-m",
-        "tests.unit.run.climain",
+        "remediator.cli",
         *lab_run.argv(
             "apply",
             str(project),

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from remediator.cli import main
 from remediator.run.batches import CHECK_TO_APPLY, VERIFY_ALLOWANCE
 from remediator.run.lock import run_lock
 
-from .climain import main
 from .fakeproject import FakeProject
 
 pytestmark = pytest.mark.slow

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from remediator.cli import main
 from remediator.run.project import Project
-
-from .climain import main
 
 
 def test_apply_needs_a_window(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

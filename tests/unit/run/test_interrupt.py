@@ -41,7 +41,7 @@ def test_interrupt_mid_task_settles_every_host(
     argv = [
         sys.executable,
         "-m",
-        "tests.unit.run.climain",
+        "remediator.cli",
         "apply",
         str(fake.root),
         "--window",
