@@ -21,6 +21,7 @@ import pytest
 from remediator.classify.plan import build_plan
 from remediator.classify.planload import parse_plan
 from remediator.classify.policy import load_policy
+from remediator.cli import main
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
@@ -29,7 +30,6 @@ from remediator.ingest.inventory import load_inventory
 from remediator.lab.inventory import inventory_yaml
 from remediator.run.window import parse_window
 from tests.lab.helpers import Lab, for_lab
-from tests.unit.run.climain import main
 
 REPO = Path(__file__).resolve().parents[3]
 SCANS = REPO / "tests" / "unit" / "classify" / "fixtures"
@@ -94,7 +94,11 @@ class LabRun:
 @pytest.fixture(scope="session")
 def lab_session(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> LabRun:
     """The lab inventory and the plan of the saved lab scan, for the lab in use."""
-    base = tmp_path_factory.mktemp("labrun")
+    return lab_plan(lab, tmp_path_factory.mktemp("labrun"))
+
+
+def lab_plan(lab: Lab, base: Path) -> LabRun:
+    """``lab``'s inventory and the plan of the saved lab scan for it, written in ``base``."""
     inventory = base / "lab.yml"
     inventory.write_text(inventory_yaml(lab.config), encoding="utf-8")
     hosts = load_inventory(inventory)

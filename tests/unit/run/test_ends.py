@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from remediator.run.dryrun import DryRun
 from remediator.run.ends import restored_end, snapshot_taken
@@ -13,12 +12,7 @@ from remediator.run.outcome import ApplyReport, HostEnd, HostResult
 from remediator.run.record import RunRecord
 from remediator.run.rollback import Restore, RestoreResult
 
-from .conftest import FIXTURES
-
-
-def events(name: str) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads((FIXTURES / f"{name}.json").read_text())
-    return data
+from .eventfiles import events
 
 
 def test_a_snapshot_counts_as_taken_only_when_its_task_ran() -> None:

@@ -13,12 +13,7 @@ from remediator.run.preview import HostPreview, Status, changed_pairs, preview_h
 from remediator.run.project import Project
 from remediator.run.tracker import Phase, phase_of
 
-from .conftest import FIXTURES
-
-
-def events(name: str) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads((FIXTURES / f"{name}.json").read_text())
-    return data
+from .eventfiles import events
 
 
 def test_loop_items_are_counted_once_with_their_keys() -> None:
