@@ -1,7 +1,8 @@
 """UDP ports closed by the firewall: a test where a request shows the port, a reason where none can.
 
 The generated ``answers`` check runs here against real UDP sockets on the loopback: a
-service that answers, one that stays silent, and a closed port (ICMP unreachable).
+service that answers, one that stays silent, and a closed port (ICMP unreachable); the
+same over IPv6 is in test_check_helpers.py.
 Against real services (rpcbind, snmpd, memcached) it runs in the lab test
 (tests/lab/test_generated_project.py), where each such test must fail before the change.
 """
@@ -9,10 +10,7 @@ Against real services (rpcbind, snmpd, memcached) it runs in the lab test
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import socket
-import threading
-from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
@@ -21,7 +19,9 @@ from remediator.classify.actions import FirewallBlock
 from remediator.classify.planload import PlanDecision, PlanDoc
 from remediator.generate.jobs import build_jobs
 from remediator.generate.probes import UDP_REQUESTS, UDP_SILENT
+from remediator.generate.render import template_text
 from remediator.generate.testinfra import suite_tests, unasserted
+from tests.unit.generate.generated_checks import import_checks, udp_server
 from tests.unit.generate.helpers import golden_plan, project
 
 
@@ -33,61 +33,26 @@ def plan() -> PlanDoc:
 @pytest.fixture(scope="module")
 def checks(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     """The generated tests/remediator_checks.py, imported."""
-    path = tmp_path_factory.mktemp("checks") / "remediator_checks.py"
-    path.write_bytes(project(golden_plan())["tests/remediator_checks.py"])
-    spec = importlib.util.spec_from_file_location("remediator_checks_under_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_checks(tmp_path_factory.mktemp("checks"))
 
 
-@dataclasses.dataclass
-class Server:
-    port: int
-    received: list[bytes]
+def test_the_helpers_tested_here_are_the_ones_the_project_ships(plan: PlanDoc) -> None:
+    """import_checks writes checks.py.j2 as shipped: so does the generator, byte for byte."""
+    shipped = project(plan)["tests/remediator_checks.py"]
+    assert shipped == template_text("checks.py.j2").encode("utf-8")
 
 
-@pytest.fixture
-def udp_server(request: pytest.FixtureRequest) -> Iterator[Server]:
-    """A UDP socket on 127.0.0.1 that answers (param True) or stays silent (False)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(0.2)
-    server = Server(sock.getsockname()[1], [])
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                data, peer = sock.recvfrom(65535)
-            except TimeoutError:
-                continue
-            server.received.append(data)
-            if request.param:
-                sock.sendto(b"answer", peer)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server
-    stop.set()
-    thread.join()
-    sock.close()
+def test_a_service_that_answers_is_seen(checks: ModuleType) -> None:
+    with udp_server("127.0.0.1", answer=True) as server:
+        assert checks.answers("127.0.0.1", server.port, "memcached") is True
+    assert server.received == [checks.UDP_REQUESTS["memcached"]]
 
 
-@pytest.mark.parametrize("udp_server", [True], indirect=True)
-def test_a_service_that_answers_is_seen(checks: ModuleType, udp_server: Server) -> None:
-    assert checks.answers("127.0.0.1", udp_server.port, "memcached") is True
-    assert udp_server.received == [checks.UDP_REQUESTS["memcached"]]
-
-
-@pytest.mark.parametrize("udp_server", [False], indirect=True)
-def test_a_silent_port_is_not(
-    checks: ModuleType, udp_server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_silent_port_is_not(checks: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checks, "UDP_SECONDS", 0.2)
-    assert checks.answers("127.0.0.1", udp_server.port, "snmp") is False
-    assert len(udp_server.received) == checks.UDP_TRIES  # it did ask, each time
+    with udp_server("127.0.0.1", answer=False) as server:
+        assert checks.answers("127.0.0.1", server.port, "snmp") is False
+    assert len(server.received) == checks.UDP_TRIES  # it did ask, each time
 
 
 def test_a_closed_port_is_not(checks: ModuleType) -> None:
