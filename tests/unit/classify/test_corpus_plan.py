@@ -91,7 +91,9 @@ def corpus_plan(
     policy = load_policy(directory / "policy.yml", inventory)
     files = [corpus_path(relative) for relative, _ in readable_corpus()]
     findings = load_findings(files, inventory=inventory)
-    keys = {(f.address, f.protocol, f.port, f.check_id) for f in findings.findings}
+    keys: set[tuple[object, ...]] = {
+        (f.address, f.protocol, f.port, f.check_id) for f in findings.findings
+    }
     return build_plan(findings, policy, inventory, date(2026, 11, 25)), keys
 
 

@@ -82,11 +82,12 @@ def scenario(draw: st.DrawFn) -> tuple[list[Finding], Inventory, str, date]:
     management_ports = {management_port(h) for h in hosts}
     lines = ["groups:"]
     for group in GROUPS:
-        entries, taken = [], set()
-        for ports, line in draw(st.lists(allow_entry(management_ports), max_size=4)):
-            if not ports & taken:  # a port allowed twice in a group is refused at load
+        entries: list[str] = []
+        taken: set[object] = set()
+        for entry_ports, line in draw(st.lists(allow_entry(management_ports), max_size=4)):
+            if not entry_ports & taken:  # a port allowed twice in a group is refused at load
                 entries.append(line)
-                taken |= ports
+                taken |= entry_ports
         lines += [f"  {group}:", "    allow:", *entries] if entries else [f"  {group}: {{}}"]
     if draw(st.booleans()):
         kind = draw(st.sampled_from(KINDS))
