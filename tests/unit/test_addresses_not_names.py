@@ -254,6 +254,9 @@ def test_plan_cli_resolves_through_the_default_resolver_it_is_given(
     assert sorted(set(resolver.asked)) == ["app1.example.org", "db1.example.org"]
 
 
+BY_ADDRESS = {"192.0.2.10": "web1", "192.0.2.11": "web2", "2001:db8::10": "web1"}
+"""The hosts of ``fixtures/inventory/hosts.yml`` the sampled addresses belong to."""
+
 _NAMES = st.sampled_from(["web1", "WEB2", "db1.example.org", "DB1.example.org.", "203.0.113.7"])
 
 
@@ -269,6 +272,7 @@ def test_property_no_scan_name_changes_which_host_an_address_maps_to(
 ) -> None:
     plain = HostMatcher(inventory)(ScannedHost(address))
     named = HostMatcher(inventory)(ScannedHost(address, tuple(names)))
+    assert plain == BY_ADDRESS.get(address)  # the property is about real matches too
     assert named == plain
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -19,6 +22,7 @@ from remediator.cli import main
 from remediator.ingest.xmlsafe import MAX_RUN
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
+REPO = Path(__file__).resolve().parents[2]
 
 EXPECTED_PROBLEM = {
     "empty.xml": "file is empty",
@@ -131,19 +135,88 @@ def test_good_file_then_bad_file_writes_nothing(
     assert not target.exists()
 
 
-@pytest.mark.timeout(60)
-def test_absurdly_long_attribute_is_refused_in_bounded_memory(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "long_attribute.xml"
+PEAK_PROBE = """
+import sys
+from remediator.cli import main
+code = main(["ingest", sys.argv[1]])
+with open("/proc/self/status", encoding="ascii") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+sys.exit(code)
+"""
+"""``remediator ingest FILE`` in a fresh interpreter that prints its own peak RSS (KiB).
+
+``VmHWM``, the kernel's high-water mark of this process image's resident memory, and not
+``getrusage``'s ``ru_maxrss``: Linux carries that over from the parent through the fork
+and exec, so a test runner that had grown once would hide any child's peak under its own.
+"""
+
+
+def ingest_peak(path: Path) -> tuple[int, str, str, int]:
+    """Exit code, stdout without the peak line, stderr and peak RSS in bytes of one ingest.
+
+    A child of its own: the kernel's peak for that process counts every allocation,
+    Python's and expat's alike, and nothing of the test runner's.
+    """
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", PEAK_PROBE, str(path)]
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=45, check=False
+    )
+    assert result.stdout.strip(), result.stderr  # the probe always prints its peak
+    *out, peak = result.stdout.splitlines()
+    return result.returncode, "\n".join(out), result.stderr, int(peak) << 10
+
+
+def nmap_with_args(path: Path, args: bytes, repeat: int = 1) -> Path:
+    """An nmap file whose root ``args`` attribute is ``args`` written ``repeat`` times."""
     with path.open("wb") as stream:
         stream.write(b'<?xml version="1.0"?>\n<nmaprun scanner="nmap" version="7.93" args="')
-        block = b"A" * (1 << 20)
-        for _ in range((MAX_RUN >> 20) + 4):
-            stream.write(block)
+        for _ in range(repeat):
+            stream.write(args)
         stream.write(b'">\n</nmaprun>\n')
+    return path
+
+
+@pytest.mark.timeout(60)
+def test_attribute_just_over_the_limit_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An attribute 4 MiB over ``MAX_RUN`` is refused by the attribute limit itself.
+
+    Just over the limit, so that a reader which only stops tags far longer than that
+    (the tag limit alone lets a 20 MiB attribute through) fails here.
+    """
+    path = nmap_with_args(tmp_path / "long_attribute.xml", b"A" * (1 << 20), (MAX_RUN >> 20) + 4)
     code, out, err = run_cli(capsys, str(path))
-    assert_clean_error(code, out, err, path, "longer than")
+    assert_clean_error(code, out, err, path, "a single attribute or text node is longer than")
+
+
+LONG_ATTRIBUTE: Final = 256 << 20
+"""16 times the 16 MiB limit on one attribute (``xmlfeed.MAX_RUN``), 2.7 times the bound."""
+MEMORY_BOUND: Final = 96 << 20
+"""Growth allowed over a small file's ingest: six runs of the 16 MiB limit."""
+
+
+@pytest.mark.timeout(60)
+def test_absurdly_long_attribute_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """A 256 MiB attribute is refused with one line, the ingest growing by < 96 MiB.
+
+    Holding the attribute, or the file, would take at least its 256 MiB; the streaming
+    reader holds a few runs of the 16 MiB limit (what expat keeps of the unfinished
+    tag, the read that follows it, expat's buffer growing): 48 MiB measured when the
+    attribute limit stops it, 82 MiB when only the tag limit does. The growth is over
+    the same ingest of a small file, run the same way. The sizes are fixed here, not
+    derived from ``MAX_RUN``: a limit raised far past 16 MiB is a memory bound lost,
+    and fails this test.
+    """
+    small = nmap_with_args(tmp_path / "short_attribute.xml", b"nmap -sV 10.0.0.1")
+    huge = nmap_with_args(tmp_path / "long_attribute.xml", b"A" * (1 << 20), LONG_ATTRIBUTE >> 20)
+    code, _, err, baseline = ingest_peak(small)
+    assert code == 0, err
+    code, out, err, peak = ingest_peak(huge)
+    assert_clean_error(code, out, err, huge, "longer than")
+    growth = peak - baseline
+    assert growth < MEMORY_BOUND, f"peak grew by {growth >> 20} MiB on a 256 MiB attribute"
 
 
 @pytest.mark.timeout(60)

@@ -17,10 +17,11 @@ import yaml
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.policy import load_policy
 from remediator.ingest.findingset import load_findings
-from remediator.ingest.inventory import load_inventory
+from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.ingest.model import parse_ip
 from tests.corpus import corpus_path
 from tests.unit.classify.helpers import HEADER, NOT_WELL_FORMED, readable_corpus
+from tests.unit.classify.management import CUTTING, check_management_decisions
 
 POLICY = (
     HEADER
@@ -77,14 +78,22 @@ def corpus_inventory(directory: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def corpus_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, set[tuple[object, ...]]]:
+def inventory(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
+    return load_inventory(corpus_inventory(tmp_path_factory.mktemp("inventory")))
+
+
+@pytest.fixture(scope="module")
+def corpus_plan(
+    tmp_path_factory: pytest.TempPathFactory, inventory: Inventory
+) -> tuple[Plan, set[tuple[object, ...]]]:
     directory = tmp_path_factory.mktemp("corpus")
-    inventory = load_inventory(corpus_inventory(directory))
     (directory / "policy.yml").write_text(POLICY, encoding="utf-8")
     policy = load_policy(directory / "policy.yml", inventory)
     files = [corpus_path(relative) for relative, _ in readable_corpus()]
     findings = load_findings(files, inventory=inventory)
-    keys = {(f.address, f.protocol, f.port, f.check_id) for f in findings.findings}
+    keys: set[tuple[object, ...]] = {
+        (f.address, f.protocol, f.port, f.check_id) for f in findings.findings
+    }
     return build_plan(findings, policy, inventory, date(2026, 11, 25)), keys
 
 
@@ -131,16 +140,16 @@ def test_every_decision_is_complete_and_valid(
 
 
 def test_management_ports_are_never_targets(
-    corpus_plan: tuple[Plan, set[tuple[object, ...]]],
+    corpus_plan: tuple[Plan, set[tuple[object, ...]]], inventory: Inventory
 ) -> None:
+    """The management port comes from the inventory (ansible_port, else 22), not the plan."""
     plan, _ = corpus_plan
     for item in plan.decisions:
         if item.host is None:  # a name-addressed scan target: no host, no actions on one
-            assert not {"disable_service", "firewall_block"} & {a.type for a in item.actions}
-            continue
-        host = plan.hosts[item.host].policy
-        if host.is_management(item.protocol, item.port):
-            assert not {"disable_service", "firewall_block"} & {a.type for a in item.actions}
+            assert not CUTTING & {a.type for a in item.actions}
+    hosts = {h.name: h for h in inventory.hosts}
+    examined = check_management_decisions(plan.decisions, hosts)
+    assert examined > 0  # 81 on the shared corpus: ssh on 22 of many hosts
 
 
 def test_windows_hosts_get_only_manual_actions(

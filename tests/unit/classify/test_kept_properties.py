@@ -3,10 +3,10 @@
 Generated inventories (ansible_port or not), policies (allow entries by service or port,
 needs, deny entries) and findings: real corpus findings moved onto the generated hosts,
 plus the real sshd record of ``fixtures/kept-listeners.xml`` on each host's management
-port and on one more port. The management port is derived here independently of the
-code under test (the inventory's ansible_port, else 22), and every example must have
-examined at least one decision on it or on the management daemon, so the property cannot
-pass by finding nothing to check.
+port and on one more port. The management port is derived independently of the code
+under test (the inventory's ansible_port, else 22: ``tests.unit.classify.management``),
+and every example must have examined at least one decision on it or on the management
+daemon, so the property cannot pass by finding nothing to check.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from remediator.ingest.inventory import Inventory, InventoryHost
 from remediator.ingest.model import Finding
 from remediator.ingest.reader import read_scan
 from tests.unit.classify.helpers import AS_OF, HEADER, readable_corpus
+from tests.unit.classify.management import management_port
 
 CATALOG = load_catalog()
 SERVICES = sorted(CATALOG.services)
@@ -72,11 +73,6 @@ class Case:
     allow: dict[str, list[Entry]]
     deny: dict[str, list[Entry]]
     policy_text: str
-
-
-def management_port(host: InventoryHost) -> int:
-    """Independent of the code under test: the inventory's ansible_port, else 22."""
-    return host.port if host.port is not None else 22
 
 
 def moved(finding: Finding, address: str, port: int | None = None) -> Finding:

@@ -2,7 +2,10 @@
 
 * every distinct finding key gets exactly one decision;
 * no decision closes the management port or narrows it below the admin networks,
-  whatever the policy allows, denies or excepts and whichever port Ansible uses;
+  whatever the policy allows, denies or excepts and whichever port Ansible uses. The
+  management port is derived here from the inventory alone (``tests.unit.classify.
+  management``), and every example puts one finding on it (the first host's ansible_port is
+  one of its scanned tcp ports), so the property cannot pass by finding nothing to check;
 * the same inputs and date give the same plan bytes.
 """
 
@@ -15,17 +18,19 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from remediator.classify.actions import FirewallRestrict, Keep
 from remediator.classify.catalog_load import load_catalog
-from remediator.classify.plan import build_plan
+from remediator.classify.plan import Plan, build_plan
 from remediator.classify.policy import load_policy
-from remediator.classify.sources import make_sources, parse_network
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory, InventoryHost
 from remediator.ingest.model import Finding
 from tests.unit.classify.helpers import HEADER, readable_corpus
+from tests.unit.classify.management import (
+    DEFAULT_MANAGEMENT_PORT,
+    check_management_decisions,
+    management_port,
+)
 
-ADMINS = make_sources(["admins"], [parse_network("192.0.2.0/24")])
 GROUPS = ("g0", "g1", "g2")
 SOURCES = ("[any]", "[internal]", "[admins]", "[203.0.113.0/24]", "[internal, admins]")
 SERVICES = sorted(load_catalog().services)
@@ -37,6 +42,7 @@ def all_findings() -> list[Finding]:
 
 
 POOL = all_findings()
+TCP_POOL = [f for f in POOL if f.protocol == "tcp" and f.port > 0]
 PORTS = sorted({f.port for f in POOL if f.port > 0})
 
 
@@ -60,23 +66,28 @@ def allow_entry(draw: st.DrawFn, management_ports: set[int]) -> tuple[frozenset[
 
 @st.composite
 def scenario(draw: st.DrawFn) -> tuple[list[Finding], Inventory, str, date]:
-    findings = draw(st.lists(st.sampled_from(POOL), min_size=1, max_size=60))
+    managed = draw(st.sampled_from(TCP_POOL))  # a finding on its host's management port
+    findings = [managed, *draw(st.lists(st.sampled_from(POOL), max_size=59))]
     addresses = sorted({f.address for f in findings})
     hosts = []
     for index, address in enumerate(addresses):
         ports = sorted({f.port for f in findings if f.address == address and f.protocol == "tcp"})
         port = draw(st.sampled_from([None, 22, *ports[:5]]))
+        if address == managed.address:
+            default = managed.port == DEFAULT_MANAGEMENT_PORT and draw(st.booleans())
+            port = None if default else managed.port
         groups = tuple(sorted(draw(st.sets(st.sampled_from(GROUPS), max_size=2))))
         hosts.append(InventoryHost(f"h{index}", (address,), groups, port if port else None))
     inventory = Inventory("generated", tuple(hosts), GROUPS)
-    management_ports = {h.port for h in hosts if h.port is not None}
+    management_ports = {management_port(h) for h in hosts}
     lines = ["groups:"]
     for group in GROUPS:
-        entries, taken = [], set()
-        for ports, line in draw(st.lists(allow_entry(management_ports), max_size=4)):
-            if not ports & taken:  # a port allowed twice in a group is refused at load
+        entries: list[str] = []
+        taken: set[object] = set()
+        for entry_ports, line in draw(st.lists(allow_entry(management_ports), max_size=4)):
+            if not entry_ports & taken:  # a port allowed twice in a group is refused at load
                 entries.append(line)
-                taken |= ports
+                taken |= entry_ports
         lines += [f"  {group}:", "    allow:", *entries] if entries else [f"  {group}: {{}}"]
     if draw(st.booleans()):
         kind = draw(st.sampled_from(KINDS))
@@ -100,25 +111,16 @@ def plan_of(
     scanned = tuple({f.address: f.host for f in findings}.values())
     finding_set = FindingSet(tuple(findings), scanned, host_names=names)
     plan = build_plan(finding_set, policy, inventory, as_of)
-    check_plan(plan, findings)
+    check_plan(plan, findings, inventory)
     return plan.dumps()
 
 
-def check_plan(plan: object, findings: list[Finding]) -> None:
-    from remediator.classify.plan import Plan
-
-    assert isinstance(plan, Plan)
+def check_plan(plan: Plan, findings: list[Finding], inventory: Inventory) -> None:
     keys = [d.key for d in plan.decisions]
     assert len(keys) == len(set(keys))
     assert set(keys) == {(f.address, f.protocol, f.port, f.check_id) for f in findings}
-    for item in plan.decisions:
-        host = plan.hosts[item.host or ""].policy
-        if not host.is_management(item.protocol, item.port):
-            continue
-        for action in item.actions:
-            assert action.type not in {"disable_service", "firewall_block"}, item
-            if isinstance(action, FirewallRestrict | Keep) and action.sources is not None:
-                assert action.sources.covers(ADMINS), item
+    hosts = {h.name: h for h in inventory.hosts}
+    assert check_management_decisions(plan.decisions, hosts) >= 1
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

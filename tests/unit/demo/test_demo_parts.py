@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from remediator.classify.policy import load_policy
+from remediator.classify.sources import IPNetwork
 from remediator.demo.steps import Steps, new_run, shortened
 from remediator.demo.verdict import clean_hosts, judge
 from remediator.demo.workdir import SHIPPED_POLICY, lab_policy
@@ -35,14 +36,45 @@ def test_the_default_lab_gets_the_shipped_policy_unchanged(tmp_path: Path) -> No
     assert written.read_bytes() == SHIPPED_POLICY.read_bytes()
 
 
+def moved_to(network: IPNetwork, lab: LabConfig) -> IPNetwork:
+    """``network`` at the same offset in ``lab``'s subnet when it is in the default lab's.
+
+    Address arithmetic, not the demo's text replacement: what the move must come to.
+    """
+    default = LabConfig()
+    for old, new in ((default.subnet4, lab.subnet4), (default.subnet6, lab.subnet6)):
+        if network.version == old.version and network.subnet_of(old):  # type: ignore[arg-type]
+            offset = int(network.network_address) - int(old.network_address)
+            return ipaddress.ip_network(f"{new.network_address + offset}/{network.prefixlen}")
+    return network
+
+
+def host_networks(*addresses: str) -> set[IPNetwork]:
+    """Each address as a one-address network (/32, /128), as the policy writes them."""
+    return {ipaddress.ip_network(a) for a in addresses}
+
+
 def test_another_lab_gets_its_own_addresses_in_the_policy(tmp_path: Path) -> None:
+    """Every lab address of the shipped policy names the same host in the other lab.
+
+    Checked on the policy as loaded against that lab's inventory: each network at its
+    offset in the new subnets (others, such as the partners', left alone), the admins
+    being that lab's controller and the app servers its web host.
+    """
     text = lab_policy(SHIPPED_POLICY, SLOT, tmp_path / "p.yml").read_text("utf-8")
     assert "10.213." not in text and "fd00:213:" not in text
-    assert '[10.227.0.1/32, "fd00:227::1/128"]' in text
-    inventory = tmp_path / "lab.yml"
-    inventory.write_text(inventory_yaml(SLOT), encoding="utf-8")
-    policy = load_policy(tmp_path / "p.yml", load_inventory(inventory))
-    assert policy is not None
+    (tmp_path / "lab.yml").write_text(inventory_yaml(SLOT), encoding="utf-8")
+    inventory = load_inventory(tmp_path / "lab.yml")
+    policy = load_policy(tmp_path / "p.yml", inventory)
+    shipped = load_policy(SHIPPED_POLICY)
+    assert policy.networks.keys() == shipped.networks.keys()
+    for name, sources in shipped.networks.items():
+        expected = {moved_to(n, SLOT) for n in sources.networks}
+        assert set(policy.networks[name].networks) == expected, name
+    controller = (str(SLOT.controller4), str(SLOT.controller6))
+    assert set(policy.networks["admins"].networks) == host_networks(*controller)
+    web = inventory.host("web.lab").addresses
+    assert set(policy.networks["app_servers"].networks) == host_networks(*web)
 
 
 def test_a_lab_of_another_size_is_refused(tmp_path: Path) -> None:

@@ -3,6 +3,10 @@
 It renders (a screenshot is kept as tests/artifacts/evidence.png), and nothing but
 file:// is asked for; a control page with one external image proves the net log would
 show such a fetch.
+
+Marked ``browser``: it needs root, ``ip netns`` and Chromium, and fails when they are
+missing rather than pass unseen; ``-m "not browser"`` or ``REMEDIATOR_SKIP_BROWSER=1``
+leaves it out on purpose.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from tests.unit.report.runfixture import write_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
