@@ -26,7 +26,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import testinfra
 
 from remediator.generate.probes import LEGACY_CIPHERS
 from tests.unit.generate.generated_checks import (
@@ -34,7 +33,6 @@ from tests.unit.generate.generated_checks import (
     InetdConfAt,
     closed_port,
     fake_systemctl,
-    import_checks,
     needs_openssl,
     self_signed,
     tcp_listener,
@@ -48,17 +46,6 @@ INETD = FIXTURES / "inetd"
 LOOPBACKS = ["127.0.0.1", "::1"]
 FAST_SECONDS = 2.0
 """A no must come from the peer, well before the helpers' own timeouts (15 s for TLS)."""
-
-
-@pytest.fixture(scope="module")
-def checks(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    return import_checks(tmp_path_factory.mktemp("checks"))
-
-
-@pytest.fixture(scope="module")
-def local() -> Any:
-    """This machine through testinfra's local backend (commands run here, as on a host)."""
-    return testinfra.get_host("local://")
 
 
 @pytest.fixture(scope="module")

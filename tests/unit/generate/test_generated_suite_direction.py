@@ -20,7 +20,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import testinfra
 
 from remediator.generate.probes import LEGACY_CIPHERS
 from remediator.generate.render import render
@@ -29,7 +28,6 @@ from tests.unit.generate.generated_checks import (
     InetdConfAt,
     closed_port,
     fake_systemctl,
-    import_checks,
     import_suite,
     needs_openssl,
     self_signed,
@@ -45,16 +43,6 @@ ELSEWHERE = ("198.51.100.0/24", "2001:db8::/32")
 KEY = "key/of/the/finding"
 
 Generated = Callable[..., None]
-
-
-@pytest.fixture(scope="module")
-def checks(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    return import_checks(tmp_path_factory.mktemp("checks"))
-
-
-@pytest.fixture(scope="module")
-def local() -> Any:
-    return testinfra.get_host("local://")
 
 
 @pytest.fixture
