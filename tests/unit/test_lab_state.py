@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 from remediator.lab import state
-from remediator.lab.config import LabConfig
-
-
-def _up(state_dir: Path, prefix: str, third: int) -> None:
-    config = LabConfig(
-        prefix=prefix,
-        subnet4=ipaddress.IPv4Network(f"10.{third}.0.0/24"),
-        subnet6=ipaddress.IPv6Network(f"fd00:{third}::/64"),
-        state_dir=state_dir,
-    )
-    state.save(state.LabState(config, {h.name: [] for h in config.hosts}, {}))
+from tests.unit.labstates import save_lab
 
 
 def test_every_running_lab_is_found_default_first(tmp_path: Path) -> None:
     default = tmp_path / "lab"
-    _up(tmp_path / "lab-slot2", "rml2", 222)
-    _up(default, "rmlab", 213)
+    save_lab(tmp_path / "lab-slot2", "rml2", 222)
+    save_lab(default, "rmlab", 213)
     (tmp_path / "lab-broken").mkdir()
     (tmp_path / "lab-broken" / state.STATE_FILE).write_text("{not json", encoding="utf-8")
     (tmp_path / "lab-empty").mkdir()
