@@ -289,6 +289,10 @@ def _refuse_foreign(config: LabConfig) -> None:
 
 def _teardown(state_dir: Path, prefix: str, say: Say) -> None:
     saved = state.load(state_dir)
+    owner = None if saved else _owner(prefix, state_dir)
+    if owner is not None:
+        say(f"the namespaces {prefix}-* belong to the lab under {owner}: left alone")
+        return
     stray = hosts.stray_processes(prefix)
     if saved is None and not stray and not network.namespaces(prefix):
         return
@@ -301,6 +305,18 @@ def _teardown(state_dir: Path, prefix: str, say: Say) -> None:
     hosts.unmount_leftovers(state_dir)
     network.destroy(prefix)
     state.forget(state_dir)
+
+
+def _owner(prefix: str, state_dir: Path) -> Path | None:
+    """The state dir of another running lab named ``prefix``, if one is up.
+
+    A lab that is not up has no saved prefix: its leftovers are looked for under the
+    prefix it was asked for, which may well be a running lab's (the default one's).
+    """
+    for lab in (*state.running_labs(state_dir), *state.running_labs()):
+        if lab.config.prefix == prefix and lab.config.state_dir != state_dir:
+            return lab.config.state_dir
+    return None
 
 
 def _pss_kib(pid: int) -> int:
