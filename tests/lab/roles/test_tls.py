@@ -4,11 +4,19 @@ included), vsftpd (legacy: TLS off and anonymous on until the role runs).
 One module-scoped scenario: scan the weak daemons, try a cipher list nginx rejects (the
 old configuration and the running daemon must stay), check mode on the fresh hosts,
 converge, scan again, converge again.
+
+Every daemon serves IPv6 too, and every check is made over both addresses of the host:
+a scanner (or an attacker) reaching the IPv6 listener must find it as strong as the
+IPv4 one. So that this means something for nginx, web's site is first split the way
+many sites are written, one server block per family, each with its own (weak) TLS
+settings (:data:`SPLIT_SITE`): a role that fixed only the server block of the scanned
+IPv4 address would leave the IPv6 one weak, and the IPv6 checks catch it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +43,38 @@ LAB_RESET_HOSTS = ("web", "mail", "legacy")
 PORTS = {"web": (443, 8443), "mail": (25, 587, 110, 143, 993, 995), "legacy": (21,)}
 STARTTLS = {21: "ftp", 25: "smtp", 587: "smtp", 110: "pop3", 143: "imap"}
 NGINX_FILES = ("/etc/nginx/nginx.conf", "/etc/nginx/sites-available/default")
+FAMILIES = ("ipv4", "ipv6")
+
+SPLIT_SITE = """\
+# remediator lab (web), as tests/lab/roles/test_tls.py splits it: one server block per
+# address family, each with TLS settings of its own, as weak as the lab's.
+server {
+    listen 80 default_server;
+    listen 443 ssl default_server;
+    server_name web.lab;
+    ssl_certificate /etc/ssl/lab/server.crt;
+    ssl_certificate_key /etc/ssl/lab/server.key;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+    ssl_ciphers ALL:!aNULL:!eNULL:@SECLEVEL=0;
+    ssl_prefer_server_ciphers off;
+    root /var/www/html;
+    index index.html index.nginx-debian.html;
+}
+
+server {
+    listen [::]:80 default_server;
+    listen [::]:443 ssl default_server;
+    server_name web.lab;
+    ssl_certificate /etc/ssl/lab/server.crt;
+    ssl_certificate_key /etc/ssl/lab/server.key;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+    ssl_ciphers ALL:!aNULL:!eNULL:@SECLEVEL=0;
+    ssl_prefer_server_ciphers off;
+    root /var/www/html;
+    index index.html index.nginx-debian.html;
+}
+"""
+WRITE_FILE = "import sys; open(sys.argv[1], 'w').write(sys.argv[2])"
 
 
 def host_vars(config: LabConfig) -> dict[str, dict[str, Any]]:
@@ -78,25 +118,45 @@ def host_vars(config: LabConfig) -> dict[str, dict[str, Any]]:
     }
 
 
-def scans(config: LabConfig, hosts: dict[str, Host]) -> dict[tuple[str, int], TlsScan]:
-    """ssl-enum-ciphers on every TLS port, the three hosts scanned at once."""
-    with ThreadPoolExecutor(len(PORTS)) as pool:
+Where = tuple[str, str, int]
+"""(family, host name, port): one listener of a daemon."""
+
+
+def address(host: Host, family: str) -> str:
+    return str(host.address6 if family == "ipv6" else host.address4)
+
+
+def scans(config: LabConfig, hosts: dict[str, Host]) -> dict[Where, TlsScan]:
+    """ssl-enum-ciphers on every TLS port over both families, all hosts scanned at once."""
+    targets = [(family, name) for family in FAMILIES for name in PORTS]
+    with ThreadPoolExecutor(len(targets)) as pool:
         found = pool.map(
-            lambda name: (name, ssl_enum(config, str(hosts[name].address4), PORTS[name])), PORTS
+            lambda t: (t, ssl_enum(config, address(hosts[t[1]], t[0]), PORTS[t[1]])), targets
         )
-        return {(name, port): scan for name, by_port in found for port, scan in by_port.items()}
+        return {
+            (family, name, port): scan
+            for (family, name), by_port in found
+            for port, scan in by_port.items()
+        }
 
 
-def handshakes(
-    config: LabConfig, hosts: dict[str, Host], version: str
-) -> dict[tuple[str, int], bool]:
+def handshakes(config: LabConfig, hosts: dict[str, Host], version: str) -> dict[Where, bool]:
     return {
-        (name, port): tls_handshake(
-            config, str(hosts[name].address4), port, version, STARTTLS.get(port)
+        (family, name, port): tls_handshake(
+            config, address(hosts[name], family), port, version, STARTTLS.get(port)
         )
+        for family in FAMILIES
         for name, ports in PORTS.items()
         for port in ports
     }
+
+
+def split_nginx_site(config: LabConfig, web: Host) -> None:
+    """Give nginx one server block per address family (:data:`SPLIT_SITE`), reloaded."""
+    path = "/etc/nginx/sites-available/default"
+    on_host(config, web, [shlex.join(["python3", "-c", WRITE_FILE, path, SPLIT_SITE])])
+    on_host(config, web, ["nginx", "-t"])
+    on_host(config, web, ["systemctl", "reload", "nginx"])
 
 
 def nginx_state(config: LabConfig, web: Host) -> tuple[str, str]:
@@ -109,7 +169,7 @@ def nginx_state(config: LabConfig, web: Host) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Scenario:
     hosts: dict[str, Host]
-    tls10_before: dict[tuple[str, int], bool]
+    tls10_before: dict[Where, bool]
     ftp_before: dict[str, str]
     nginx_before: tuple[str, str]
     rejected: RoleRun
@@ -117,10 +177,11 @@ class Scenario:
     tls10_after_rejection: bool
     check: RoleRun
     converge: RoleRun
-    after: dict[tuple[str, int], TlsScan]
-    tls10_after: dict[tuple[str, int], bool]
-    tls12_after: dict[tuple[str, int], bool]
-    ftp_after: dict[str, str]
+    after: dict[Where, TlsScan]
+    tls10_after: dict[Where, bool]
+    tls12_after: dict[Where, bool]
+    ftp_after: dict[str, dict[str, str]]
+    """family -> what a cleartext login says over that family's address"""
     again: RoleRun
 
 
@@ -129,6 +190,7 @@ def scenario(pristine_role_lab: Lab, runner: Runner) -> Scenario:
     role_lab = pristine_role_lab.config
     hosts = {name: role_lab.host(name) for name in PORTS}
     wanted = host_vars(role_lab)
+    split_nginx_site(role_lab, hosts["web"])
     tls10_before = handshakes(role_lab, hosts, "tls1")
     ftp_before = ftp_logins(role_lab, str(hosts["legacy"].address4))
     nginx_before = nginx_state(role_lab, hosts["web"])
@@ -154,19 +216,24 @@ def scenario(pristine_role_lab: Lab, runner: Runner) -> Scenario:
         scans(role_lab, hosts),
         handshakes(role_lab, hosts, "tls1"),
         handshakes(role_lab, hosts, "tls1_2"),
-        ftp_logins(role_lab, str(hosts["legacy"].address4)),
+        {family: ftp_logins(role_lab, address(hosts["legacy"], family)) for family in FAMILIES},
         runner.run("tls", wanted),
     )
 
 
-ALL_PORTS = [(name, port) for name, ports in PORTS.items() for port in ports]
+ALL_PORTS = [
+    (family, name, port) for family in FAMILIES for name, ports in PORTS.items() for port in ports
+]
 
 
-@pytest.mark.parametrize(("name", "port"), ALL_PORTS)
-def test_weak_tls_or_cleartext_before(scenario: Scenario, name: str, port: int) -> None:
-    """A TLS 1.0 handshake (the PCI automatic failure) works everywhere; vsftpd has no TLS
-    at all yet, so even that fails there (the weakness is the cleartext login)."""
-    assert scenario.tls10_before[(name, port)] == (name != "legacy")
+@pytest.mark.parametrize(("family", "name", "port"), ALL_PORTS)
+def test_weak_tls_or_cleartext_before(
+    scenario: Scenario, family: str, name: str, port: int
+) -> None:
+    """A TLS 1.0 handshake (the PCI automatic failure) works everywhere, over IPv4 and
+    IPv6; vsftpd has no TLS at all yet, so even that fails there (the weakness is the
+    cleartext login)."""
+    assert scenario.tls10_before[(family, name, port)] == (name != "legacy")
 
 
 def test_cleartext_ftp_logins_before(scenario: Scenario) -> None:
@@ -192,21 +259,24 @@ def test_check_mode_reports_exactly_what_converge_changes(scenario: Scenario) ->
         assert predicted == scenario.converge.changed_tasks(name_of(host)), host.name
 
 
-@pytest.mark.parametrize(("name", "port"), ALL_PORTS)
+@pytest.mark.parametrize(("family", "name", "port"), ALL_PORTS)
 def test_only_tls12_and_up_with_strong_ciphers_after(
-    scenario: Scenario, name: str, port: int
+    scenario: Scenario, family: str, name: str, port: int
 ) -> None:
-    scan = scenario.after[(name, port)]
+    where = (family, name, port)
+    scan = scenario.after[where]
     assert scan.protocols, scan.text
     assert scan.protocols <= {"TLSv1.2", "TLSv1.3"}, scan.text
     assert scan.least_strength == "A", scan.text
-    assert not scenario.tls10_after[(name, port)]
-    assert scenario.tls12_after[(name, port)], "a TLS 1.2 handshake must still work"
+    assert not scenario.tls10_after[where]
+    assert scenario.tls12_after[where], "a TLS 1.2 handshake must still work"
 
 
-def test_ftp_logins_need_tls_and_anonymous_is_off(scenario: Scenario) -> None:
-    assert not scenario.ftp_after["anonymous"].startswith("230"), scenario.ftp_after
-    assert "encryption" in scenario.ftp_after["root"], scenario.ftp_after
+@pytest.mark.parametrize("family", FAMILIES)
+def test_ftp_logins_need_tls_and_anonymous_is_off(scenario: Scenario, family: str) -> None:
+    answers = scenario.ftp_after[family]
+    assert not answers["anonymous"].startswith("230"), answers
+    assert "encryption" in answers["root"], answers
 
 
 def test_second_converge_changes_nothing(scenario: Scenario) -> None:

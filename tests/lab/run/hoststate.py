@@ -2,8 +2,12 @@
 
 * :func:`layer_state`: every path in the host's overlay upper layer, described (type,
   mode, owner, content hash, link target); a path absent from the upper layer is what
-  the lower layers hold. Two states compare path by path over the union of both uppers,
-  so a file the run created, changed or deleted shows up even if it was put back.
+  the lower layers hold, unless an upper ancestor hides them: a whiteout (a directory
+  deleted) or an opaque directory (deleted and made again). Two states compare path by
+  path over the union of both uppers and of the lower paths such ancestors hide, so a
+  file the run created, changed or deleted shows up even if it was put back, and so
+  does a file that went with its directory (``systemctl disable`` removes the emptied
+  ``*.wants`` directory along with its last link).
 * :func:`firewall_state` / :func:`unit_states`: the live ruleset and systemd's view of
   units and sockets, read over ssh (counters dropped).
 * :func:`passive_opens`: the TCP connections the host's network namespace accepted,
@@ -51,6 +55,10 @@ ON_DEMAND = (
 """Units that come and go by themselves, or by D-Bus activation, not by a change."""
 
 Description = tuple[str, ...]
+OPAQUE = "opaque"
+"""Last field of a directory's description when overlayfs marked it opaque: the lower
+layers' contents below it are hidden (it was deleted and made again in the upper layer)."""
+OPAQUE_XATTRS = ("trusted.overlay.opaque", "user.overlay.opaque")
 
 
 def upper_dir(lab: Lab, host: str) -> Path:
@@ -71,10 +79,20 @@ def describe(path: Path) -> Description:
     if stat.S_ISLNK(info.st_mode):
         return ("link", owner, str(path.readlink()))
     if stat.S_ISDIR(info.st_mode):
-        return ("dir", mode, owner)
+        return ("dir", mode, owner, OPAQUE) if _opaque(path) else ("dir", mode, owner)
     if stat.S_ISREG(info.st_mode):
         return ("file", mode, owner, hashlib.sha256(path.read_bytes()).hexdigest())
     return ("other", mode, owner)
+
+
+def _opaque(path: Path) -> bool:
+    for name in OPAQUE_XATTRS:
+        try:
+            if os.getxattr(path, name, follow_symlinks=False) == b"y":
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def layer_state(lab: Lab, host: str) -> dict[str, Description]:
@@ -91,20 +109,64 @@ def layer_state(lab: Lab, host: str) -> dict[str, Description]:
 def layer_differences(
     lab: Lab, host: str, before: Mapping[str, Description], after: Mapping[str, Description]
 ) -> dict[str, tuple[Description, Description]]:
-    """Paths whose merged view differs between two layer states, volatile paths left out."""
+    """Paths whose merged view differs between two layer states, volatile paths left out.
+
+    A directory's opacity is no difference of its own (a restore that makes a deleted
+    directory again leaves it opaque): it only decides what of the lower layers shows.
+    """
     lowers = lower_dirs(lab, host)
     differing = {}
-    for relative in sorted(set(before) | set(after)):
-        if _volatile(relative):
+    paths = set(before) | set(after) | _hidden_lower_paths(lowers, (before, after))
+    for relative in sorted(paths):
+        if volatile(relative):
             continue
-        old = before.get(relative) or _lower(lowers, relative)
-        new = after.get(relative) or _lower(lowers, relative)
-        if old != new and not (old[0] == new[0] == "dir" and old[1:] == new[1:]):
+        old = _merged(before, lowers, relative)
+        new = _merged(after, lowers, relative)
+        if _without_opacity(old) != _without_opacity(new):
             differing[relative] = (old, new)
     return differing
 
 
-def _volatile(relative: str) -> bool:
+def _merged(state: Mapping[str, Description], lowers: list[Path], relative: str) -> Description:
+    """What the host sees at ``relative``, given its upper layer's ``state``."""
+    if relative in state:
+        return state[relative]
+    parts = relative.split("/")
+    for depth in range(1, len(parts)):
+        ancestor = state.get("/".join(parts[:depth]))
+        if ancestor is not None and (ancestor[0] == "absent" or ancestor[-1] == OPAQUE):
+            return ("absent",)
+    return _lower(lowers, relative)
+
+
+def _hidden_lower_paths(
+    lowers: Iterable[Path], states: Iterable[Mapping[str, Description]]
+) -> set[str]:
+    """Lower-layer paths below a whiteout or an opaque directory of any of ``states``."""
+    roots = {
+        path
+        for state in states
+        for path, description in state.items()
+        if description[0] == "absent" or description[-1] == OPAQUE
+    }
+    found: set[str] = set()
+    for lower in lowers:
+        for root in roots:
+            top = lower / root
+            if top.is_symlink() or not top.is_dir():
+                continue
+            for folder, dirs, files in os.walk(top):
+                for name in [*dirs, *files]:
+                    found.add((Path(folder) / name).relative_to(lower).as_posix())
+    return found
+
+
+def _without_opacity(description: Description) -> Description:
+    return description[:3] if description[0] == "dir" else description
+
+
+def volatile(relative: str) -> bool:
+    """Whether a path (relative to /) is one a run writes that is not configuration."""
     return any(relative == v.rstrip("/") or relative.startswith(v) for v in VOLATILE) or (
         "__pycache__" in relative
     )
