@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,9 @@ SLOT_ENV = "REMEDIATOR_LAB_SLOT"
 SESSION_LOCK = "/run/lock/remediator-lab-tests{slot}.lock"
 """One session per lab: test sessions that use the same lab take turns (held for the session)."""
 TEST_TOOLS = (*REQUIRED_TOOLS, "nmap", "snmpget", "nft")
+
+WORKER_TIMINGS = "remediator_lab_timings"
+"""Where an xdist worker leaves ``TIMINGS`` for the controller (``workeroutput``)."""
 
 _MODULE_SECONDS: dict[str, float] = defaultdict(float)
 
@@ -158,6 +162,19 @@ def _terminal_say(line: str) -> None:
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _MODULE_SECONDS[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand the lab timings to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[WORKER_TIMINGS] = dict(TIMINGS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: the timings a worker recorded."""
+    TIMINGS.update(getattr(node, "workeroutput", {}).get(WORKER_TIMINGS, {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
