@@ -1,8 +1,8 @@
 """Session-wide guards and scheduling for every test.
 
-The suite runs on pytest-xdist workers (``-n auto --dist loadgroup`` in pyproject.toml):
-every lab test is put in one group, so one worker runs them all, in order, on the one lab
-it brings up, while the other workers run the unit tests beside it (the lab tests mostly
+The suite runs on pytest-xdist workers (``-n auto`` in pyproject.toml): every test under
+tests/lab/ is one work unit, so one worker runs them all, in order, on the one lab it
+brings up, while the other workers run the unit tests beside it (the lab tests mostly
 wait on the hosts). ``-n0`` runs everything in one process.
 
 No test may ask real DNS: the commands resolve inventory names through
@@ -14,6 +14,7 @@ its own table (see tests/unit/test_addresses_not_names.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -24,15 +25,25 @@ def _no_dns(name: str) -> Sequence[str]:
     return ()
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Lab tests share one lab, module fixtures and an order: one xdist group, one worker.
+LAB_TESTS = "tests/lab/"
+"""Where the lab tests live: one work unit, in collection order, on one xdist worker."""
 
-    First, before pytest-xdist reads the groups to name the work units.
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's scope scheduler, every lab test in one scope, every other its own.
+
+    The lab tests share one lab (brought up once per worker that asks), module fixtures
+    and an order. xdist_group marks cannot say so under pytest 9.2, whose node ids no
+    longer follow the ``_nodeid`` that xdist 3.8 suffixes with the group name.
     """
-    for item in items:
-        if item.get_closest_marker("lab"):
-            item.add_marker(pytest.mark.xdist_group("lab"))
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class LabTogether(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return LAB_TESTS if nodeid.startswith(LAB_TESTS) else nodeid
+
+    return LabTogether(config, log)
 
 
 @pytest.fixture(autouse=True)
