@@ -13,12 +13,14 @@ its own table (see tests/unit/test_addresses_not_names.py).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from remediator.ingest import resolve
+from tests.lab.helpers import TIMINGS
 
 
 def _no_dns(name: str) -> Sequence[str]:
@@ -49,3 +51,42 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 @pytest.fixture(autouse=True)
 def no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resolve, "system_resolver", _no_dns)
+
+
+WORKER_TIMINGS = "remediator_lab_timings"
+"""Where an xdist worker leaves ``TIMINGS`` for the controller (``workeroutput``)."""
+
+_MODULE_SECONDS: dict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each module's seconds (on the xdist controller from the workers' reports)."""
+    _MODULE_SECONDS[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand the lab timings to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[WORKER_TIMINGS] = dict(TIMINGS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: the timings a worker recorded."""
+    TIMINGS.update(getattr(node, "workeroutput", {}).get(WORKER_TIMINGS, {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How long each lab stage and each test module took, so CI time stays visible.
+
+    Here, not in tests/lab/conftest.py: the xdist controller collects nothing, so it
+    loads only this conftest.
+    """
+    if not TIMINGS and not _MODULE_SECONDS:
+        return
+    terminalreporter.section("lab timings")
+    for stage, seconds in TIMINGS.items():
+        terminalreporter.write_line(f"{seconds:8.1f}  {stage}")
+    for module, seconds in sorted(_MODULE_SECONDS.items()):
+        terminalreporter.write_line(f"{seconds:8.1f}  {module}")

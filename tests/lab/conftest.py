@@ -12,8 +12,8 @@
 * Nothing is skipped silently: without root or a needed tool every lab test fails
   with the reason, unless ``REMEDIATOR_SKIP_LAB=1`` says to skip them.
 * ``lab_scan`` (session): one ``remediator lab scan`` of the pristine lab, shared.
-* The terminal summary shows how long each stage took (rootfs build, lab up, each
-  lab test module, and the figures tests record in ``TIMINGS``).
+* The figures tests record in ``TIMINGS`` (rootfs build, lab up, ...) are printed at the
+  end with each test module's seconds, by tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ import ipaddress
 import os
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -45,11 +43,6 @@ SLOT_ENV = "REMEDIATOR_LAB_SLOT"
 SESSION_LOCK = "/run/lock/remediator-lab-tests{slot}.lock"
 """One session per lab: test sessions that use the same lab take turns (held for the session)."""
 TEST_TOOLS = (*REQUIRED_TOOLS, "nmap", "snmpget", "nft")
-
-WORKER_TIMINGS = "remediator_lab_timings"
-"""Where an xdist worker leaves ``TIMINGS`` for the controller (``workeroutput``)."""
-
-_MODULE_SECONDS: dict[str, float] = defaultdict(float)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -158,30 +151,3 @@ def lab_scan(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> LabScan:
 def _terminal_say(line: str) -> None:
     sys.stderr.write(f"\n[lab] {line}")
     sys.stderr.flush()
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    _MODULE_SECONDS[report.nodeid.split("::")[0]] += report.duration
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """On an xdist worker: hand the lab timings to the controller, which prints them."""
-    output = getattr(session.config, "workeroutput", None)
-    if output is not None:
-        output[WORKER_TIMINGS] = dict(TIMINGS)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    """On the xdist controller: the timings a worker recorded."""
-    TIMINGS.update(getattr(node, "workeroutput", {}).get(WORKER_TIMINGS, {}))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not TIMINGS and not _MODULE_SECONDS:
-        return
-    terminalreporter.section("lab timings")
-    for stage, seconds in TIMINGS.items():
-        terminalreporter.write_line(f"{seconds:8.1f}  {stage}")
-    for module, seconds in sorted(_MODULE_SECONDS.items()):
-        terminalreporter.write_line(f"{seconds:8.1f}  {module}")
