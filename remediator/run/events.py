@@ -24,6 +24,10 @@ DIFF_CHARS: Final = 6000
 """A diff longer than this is cut (a whole rewritten config file says little more)."""
 MESSAGE_CHARS: Final = 500
 SHELLS: Final = frozenset({"sh", "bash", "dash"})
+HINT_FIELDS: Final = ("dest", "path", "name", "unit")
+"""Result, argument and loop-item fields whose value names a file, unit or package."""
+COMMAND_FIELDS: Final = ("cmd", "argv", "_raw_params")
+"""Fields holding a command, whose program name is the hint."""
 
 
 class Outcome(StrEnum):
@@ -205,11 +209,11 @@ def _hints(res: Mapping[str, Any], item: object) -> Iterator[str]:
     for source in (res, arguments, item, nested):
         if not isinstance(source, Mapping):
             continue
-        for field in ("dest", "path", "name", "unit"):
+        for field in HINT_FIELDS:
             value = source.get(field)
             if isinstance(value, str) and value:
                 yield value
-        for field in ("cmd", "argv", "_raw_params"):
+        for field in COMMAND_FIELDS:
             word = _command_word(source.get(field))
             if word:
                 yield word

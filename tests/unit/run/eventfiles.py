@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from remediator.run.events import COMMAND_FIELDS, HINT_FIELDS
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 DROPPED_EVENTS = frozenset({"verbose", "runner_on_file_diff"})
@@ -22,9 +24,9 @@ DROPPED_EVENTS = frozenset({"verbose", "runner_on_file_diff"})
 DROPPED_RESULT_FIELDS = frozenset({"ansible_facts", "status", "stdout_lines", "stderr_lines"})
 """Bulk of a task's result: facts, a systemd unit's full ``status``, and text already kept
 in ``stdout``/``stderr``."""
-HINT_ARGUMENTS = ("dest", "path", "name", "unit", "cmd", "argv", "_raw_params")
+HINT_ARGUMENTS = (*HINT_FIELDS, *COMMAND_FIELDS)
 """The module arguments (``invocation.module_args``) the run stage reads hints from
-(``remediator.run.events._hints``); the rest of a module's echo of its arguments goes."""
+(``remediator.run.events``); the rest of a module's echo of its arguments goes."""
 DROPPED_EVENT_FIELDS = frozenset({"stdout"})
 """The event's rendering for a terminal: the result fields hold the same."""
 OUTPUT_CHARS = 1500
