@@ -1,7 +1,7 @@
 """The catalog: services, TLS facts and scanner check ids, read from ``catalog.yml``.
 
 Everything the classifier knows about the world is data in ``catalog.yml`` (checked
-against ``catalog.schema.json``), so a new scanner id or service is a data change a
+against ``schemas/catalog.schema.json``), so a new scanner id or service is a data change a
 reviewer can read, not code. This module holds those frozen objects and their lookups
 (:mod:`remediator.classify.catalog_load` reads the file); deciding what to do is
 :mod:`remediator.classify.decide`'s job.

@@ -6,7 +6,6 @@ an input error) naming the line; the unit tests load it on every run.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -29,6 +28,7 @@ from remediator.classify.catalog import (
     TlsProfile,
 )
 from remediator.classify.yamlmarks import parse_marked, render_path
+from remediator.common.documents import schema_document
 
 
 def _portspec(text: str) -> frozenset[PortKey]:
@@ -181,7 +181,7 @@ def load_catalog() -> Catalog:
 def catalog_from_text(text: str) -> Catalog:
     """A catalog from YAML ``text``: a broken one raises one CatalogError or PolicyError line."""
     document = parse_marked(text, "catalog.yml")
-    schema = json.loads(_resource_text("catalog.schema.json"))
+    schema = schema_document("catalog")
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(document.data),
         key=lambda e: list(map(str, e.absolute_path)),

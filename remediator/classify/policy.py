@@ -1,6 +1,6 @@
 """The policy: what the business needs exposed, written down once, applied to every finding.
 
-A policy file (YAML, ``policy.schema.json``) says per inventory group which services may
+A policy file (YAML, ``schemas/policy.schema.json``) says per inventory group which services may
 be reachable, from which sources, why (justification) and who answers for it (owner);
 how Ansible manages the hosts (never cut); the TLS profile; and time-limited exceptions.
 :func:`load_policy` validates it and returns a frozen :class:`Policy`; every problem is a

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from typing import Any
 
 import jsonschema
 
 from remediator.classify.yamlmarks import PathPart
+from remediator.common.documents import schema_document
 
 Parts = tuple[PathPart, ...]
 
 
 def policy_schema() -> dict[str, Any]:
     """The shipped policy JSON Schema."""
-    text = resources.files("remediator.classify").joinpath("policy.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return schema_document("policy")
 
 
 def schema_problems(data: object) -> list[tuple[Parts, str]]:

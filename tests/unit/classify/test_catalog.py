@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from importlib import resources
 
 import jsonschema
@@ -13,6 +12,7 @@ import yaml
 from remediator.classify.catalog import CatalogError
 from remediator.classify.catalog_load import build_catalog, load_catalog
 from remediator.classify.identify import classify_kind, identify_service
+from remediator.common.documents import schema_document
 from remediator.ingest.model import Service
 from tests.unit.classify.helpers import corpus_finding
 
@@ -24,9 +24,7 @@ def raw_catalog() -> dict[str, object]:
 
 
 def catalog_schema() -> dict[str, object]:
-    text = resources.files("remediator.classify").joinpath("catalog.schema.json").read_text("utf-8")
-    schema: dict[str, object] = json.loads(text)
-    return schema
+    return schema_document("catalog")
 
 
 def test_catalog_loads_and_matches_its_schema() -> None:
