@@ -24,8 +24,8 @@ from remediator.lab.config import LabConfig
 from remediator.lab.inventory import inventory_yaml
 from remediator.lab.scan import v6_path
 from remediator.report.load import load_evidence
-from remediator.run.dryrun import load_dry_run
-from remediator.run.record import open_run
+from remediator.run.preview.dryrun import load_dry_run
+from remediator.run.records.record import open_run
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from remediator.classify.planload import PlanDoc, load_plan
 from remediator.common.text import shown
+from remediator.common.window import parse_window
 from remediator.errors import InputError
 from remediator.generate.project import InventoryEntry, Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
 from remediator.ingest.inventory import load_inventory
-from remediator.run.window import parse_window
 
 DESCRIPTION = """\
 Write a self-contained Ansible project that remediates a plan's findings.

@@ -16,6 +16,7 @@ from typing import Final
 
 from remediator import __version__
 from remediator.classify.planload import PlanDoc
+from remediator.common.window import Window
 from remediator.errors import InputError
 from remediator.generate.hostvars import host_vars_yaml
 from remediator.generate.jobs import HostJob, build_jobs, unmanaged, windows_hosts
@@ -26,7 +27,6 @@ from remediator.generate.render import render, template_text
 from remediator.generate.safety import check_address, check_relative, check_user
 from remediator.generate.testinfra import suite_module_name, suite_tests, unasserted
 from remediator.generate.yamlout import Value, dump
-from remediator.run.window import Window
 
 DEFAULT_HORIZON: Final = timedelta(days=90)
 DEFAULT_REVERT_AFTER: Final = 1800

@@ -8,7 +8,7 @@ import sys
 from remediator.common.text import shown
 from remediator.report.load import load_evidence
 from remediator.report.render import write_report
-from remediator.run.record import open_run
+from remediator.run.records.record import open_run
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -23,8 +23,8 @@ from remediator.report.evidence import (
     RunFacts,
     ScannerEvidence,
 )
-from remediator.run.record import RunRecord
-from remediator.run.rollback import snapshotted
+from remediator.run.apply.rollback import snapshotted
+from remediator.run.records.record import RunRecord
 from remediator.verify.model import Outcome, Verification
 from remediator.verify.originals import originals_from_plan
 from remediator.verify.store import VERIFY_FILE, verification_from_json

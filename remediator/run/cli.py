@@ -12,7 +12,7 @@ from remediator.run.commands import (
     dry_run_command,
     rollback_command,
 )
-from remediator.run.record import DEFAULT_RUNS_DIR
+from remediator.run.records.record import DEFAULT_RUNS_DIR
 
 DRY_RUN = """\
 Preview a generated project: its own playbook in check mode with diffs, read per host

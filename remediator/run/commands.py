@@ -17,20 +17,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from remediator.common.window import parse_window
 from remediator.errors import InputError, RefusedError, UnresolvedError
-from remediator.run.apply import Apply, ApplyRequest, utc_now
-from remediator.run.batches import open_window, parse_percent, parse_size
-from remediator.run.dryrun import DryRun, changes_since, dry_run, load_dry_run
-from remediator.run.lock import run_lock
-from remediator.run.outcome import SUMMARY, ApplyReport, HostEnd
+from remediator.run.ansible.target import Target, lab_namespace, make_target
+from remediator.run.apply.batches import open_window, parse_percent, parse_size
+from remediator.run.apply.lock import run_lock
+from remediator.run.apply.orchestrate import Apply, ApplyRequest, utc_now
+from remediator.run.apply.rollback import Restore, rollback, snapshotted
+from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_dry_run
 from remediator.run.progress import Progress
 from remediator.run.project import load_project
 from remediator.run.provenance import Provenance, find_sources
-from remediator.run.record import SCHEMA, RunRecord, new_run, open_run
+from remediator.run.records.outcome import SUMMARY, ApplyReport, HostEnd
+from remediator.run.records.record import SCHEMA, RunRecord, new_run, open_run
 from remediator.run.render import apply_text, dry_run_text, rollback_text, warnings_text
-from remediator.run.rollback import Restore, rollback, snapshotted
-from remediator.run.target import Target, lab_namespace, make_target
-from remediator.run.window import parse_window
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class ApplyOptions:
 
 
 def apply_command(common: Common, options: ApplyOptions) -> int:
-    """``remediator apply``: see :mod:`remediator.run.apply`; exit 0, 1, 3 or 130."""
+    """``remediator apply``: see :mod:`remediator.run.apply.orchestrate`; exit 0, 1, 3 or 130."""
     with interruptible():
         return _apply(common, options)
 

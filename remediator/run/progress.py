@@ -17,7 +17,7 @@ from rich.live import Live
 from rich.table import Table
 
 from remediator.common.text import shown
-from remediator.run.events import Event, task_start
+from remediator.run.ansible.events import Event, task_start
 
 
 @dataclass

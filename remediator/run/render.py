@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from remediator.common.text import shown
-from remediator.run.dryrun import DryRun
-from remediator.run.outcome import ApplyReport
-from remediator.run.preview import FindingPreview, HostPreview, Status
-from remediator.run.rollback import RestoreResult
+from remediator.run.apply.rollback import RestoreResult
+from remediator.run.preview.dryrun import DryRun
+from remediator.run.preview.verdicts import FindingPreview, HostPreview, Status
+from remediator.run.records.outcome import ApplyReport
 
 DIFF_LINES: Final = 40
 LABELS: Final = {

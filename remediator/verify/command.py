@@ -20,10 +20,10 @@ from remediator.errors import RefusedError
 from remediator.ingest import resolve
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import Inventory, load_inventory
-from remediator.run.atomic import write_json
+from remediator.run.ansible.target import Target
 from remediator.run.project import load_project
-from remediator.run.record import RunRecord, open_run
-from remediator.run.target import Target
+from remediator.run.records.atomic import write_json
+from remediator.run.records.record import RunRecord, open_run
 from remediator.verify.compare import compare
 from remediator.verify.model import Original, State, TestResult, Verification
 from remediator.verify.originals import originals_from_plan

@@ -1,7 +1,7 @@
 """Run the generated testinfra suites over the inventory, in parallel, as data.
 
 Every host's ``tests/test_<host>.py`` runs in one pytest process spread over workers by
-pytest-xdist; each test's outcome comes back through the ``remediator.run.suite_report``
+pytest-xdist; each test's outcome comes back through the ``remediator.common.suite_report``
 plugin as JSON (never parsed from pytest's text). A test stands for the finding keys in
 its module's ``KEYS`` literal, read by :mod:`remediator.generate.suites`: the suite is
 never imported or executed by this process.
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Final
 
 from remediator.common.files import replace_text
+from remediator.common.suite_report import ENV as REPORT_ENV
 from remediator.errors import ExecutionError
 from remediator.generate.suites import read_suite
-from remediator.run.suite_report import ENV as REPORT_ENV
-from remediator.run.target import Target
+from remediator.run.ansible.target import Target
 from remediator.verify.model import TestResult
 
 SUITE_TIMEOUT: Final = 900.0
@@ -40,7 +40,7 @@ def run_suites(
     root = target.project.root
     argv = [
         sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(root),
-        "-p", "no:cacheprovider", "-p", "remediator.run.suite_report", "-q",
+        "-p", "no:cacheprovider", "-p", "remediator.common.suite_report", "-q",
         "-n", workers, "--ansible-inventory", str(target.inventory),
         *sorted(set(suites.values())),
     ]  # fmt: skip

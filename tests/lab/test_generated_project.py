@@ -32,6 +32,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 from remediator.classify.planload import PlanDoc
+from remediator.common.window import parse_window
 from remediator.generate.jobs import build_jobs
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
@@ -39,7 +40,6 @@ from remediator.generate.testinfra import suite_tests
 from remediator.generate.writer import write_project
 from remediator.lab.inventory import inventory_yaml
 from remediator.lab.ssh import controller_command
-from remediator.run.window import parse_window
 from tests.unit.generate.helpers import HOSTILE_SCANS, LAB_POLICY, plan_of
 
 from .helpers import TIMINGS, Lab, LabScan, for_lab

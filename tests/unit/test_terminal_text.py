@@ -133,7 +133,7 @@ def test_property_plan_table_is_terminal_safe(
 @SETTINGS
 @given(text=_hostile)
 def test_property_dry_run_and_apply_renderers_are_terminal_safe(text: str) -> None:
-    from remediator.run.preview import FindingPreview, HostPreview, Status
+    from remediator.run.preview.verdicts import FindingPreview, HostPreview, Status
     from remediator.run.render import host_lines, rollback_text, warnings_text
 
     finding = FindingPreview(

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from remediator.common.window import parse_window
 from remediator.errors import InputError
-from remediator.run.window import parse_window
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday

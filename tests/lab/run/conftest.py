@@ -22,13 +22,13 @@ from remediator.classify.plan import build_plan
 from remediator.classify.planload import parse_plan
 from remediator.classify.policy import load_policy
 from remediator.cli import main
+from remediator.common.window import parse_window
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from remediator.lab.inventory import inventory_yaml
-from remediator.run.window import parse_window
 from tests.lab.helpers import Lab, for_lab
 
 REPO = Path(__file__).resolve().parents[3]

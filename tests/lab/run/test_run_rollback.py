@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from remediator.run import apply, rollback
-from remediator.run.record import RunRecord
-from remediator.run.rollback import RestoreResult
-from remediator.run.target import Target
+from remediator.run.ansible.target import Target
+from remediator.run.apply import orchestrate as apply
+from remediator.run.apply import rollback
+from remediator.run.apply.rollback import RestoreResult
+from remediator.run.records.record import RunRecord
 
 from .conftest import LabRun
 from .hoststate import (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from remediator.lab.ssh import controller_command
-from remediator.run.batches import CHECK_TO_APPLY, VERIFY_ALLOWANCE
+from remediator.run.apply.batches import CHECK_TO_APPLY, VERIFY_ALLOWANCE
 
 from .conftest import TARGETS, LabRun
 from .hoststate import accepted_logins, assert_restored, passive_opens, snapshot_of

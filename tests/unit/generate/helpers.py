@@ -21,13 +21,13 @@ import yaml
 from remediator.classify.plan import build_plan
 from remediator.classify.planload import PlanDoc, from_plan, parse_plan
 from remediator.classify.policy import load_policy
+from remediator.common.window import parse_window
 from remediator.errors import ScanParseError
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from remediator.ingest.model import parse_ip
-from remediator.run.window import parse_window
 from tests.corpus import REPO, corpus_files
 
 HERE = Path(__file__).resolve().parent

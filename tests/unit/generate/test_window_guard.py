@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from remediator.common.window import parse_window
 from remediator.generate.project import Options, build_project
-from remediator.run.window import parse_window
 from tests.unit.generate.helpers import hostile_plan, roles, run_tool, write_tree
 
 NO_CONNECTION = "remediator_no_such_connection"

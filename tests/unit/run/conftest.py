@@ -12,13 +12,13 @@ import pytest
 from remediator.classify.plan import build_plan
 from remediator.classify.planload import parse_plan
 from remediator.classify.policy import load_policy
+from remediator.common.window import parse_window
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from remediator.run.project import Project, load_project
-from remediator.run.window import parse_window
 
 from .fakeproject import FakeProject, build
 

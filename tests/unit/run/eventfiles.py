@@ -1,7 +1,7 @@
 """The recorded job-event fixtures (fixtures/*.json): how they are read and how a real
 run's events are trimmed to the recorded form.
 
-Trimming keeps every field :mod:`remediator.run.events` reads and drops the bulk no test
+Trimming keeps every field :mod:`remediator.run.ansible.events` reads and drops the bulk no test
 needs (gathered facts, systemd status dumps, module arguments it does not read, text
 output), so that a
 fixture recorded from the lab again (``tests/lab/run/record_lab_check.py``) has the form
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from remediator.run.events import COMMAND_FIELDS, HINT_FIELDS
+from remediator.run.ansible.events import COMMAND_FIELDS, HINT_FIELDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -26,7 +26,7 @@ DROPPED_RESULT_FIELDS = frozenset({"ansible_facts", "status", "stdout_lines", "s
 in ``stdout``/``stderr``."""
 HINT_ARGUMENTS = (*HINT_FIELDS, *COMMAND_FIELDS)
 """The module arguments (``invocation.module_args``) the run stage reads hints from
-(``remediator.run.events``); the rest of a module's echo of its arguments goes."""
+(``remediator.run.ansible.events``); the rest of a module's echo of its arguments goes."""
 DROPPED_EVENT_FIELDS = frozenset({"stdout"})
 """The event's rendering for a terminal: the result fields hold the same."""
 OUTPUT_CHARS = 1500

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from remediator.common.window import parse_window
 from remediator.generate.manifest import NAME as MANIFEST
 from remediator.generate.manifest import manifest_bytes, read_manifest
 from remediator.generate.project import utc_text
 from remediator.generate.yamlout import Value, dump
 from remediator.run.project import RUN_VARS, Project
 from remediator.run.varsfile import load_vars
-from remediator.run.window import parse_window
 
 SNAPSHOT_TOOL = r"""
 import filecmp, json, os, shutil, sys

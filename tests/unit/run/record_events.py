@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from remediator.run.dryrun import ALWAYS_OPEN
+from remediator.run.ansible.runner import RunConfig, run
+from remediator.run.preview.dryrun import ALWAYS_OPEN
 from remediator.run.project import REMEDIATE
-from remediator.run.runner import RunConfig, run
 from tests.unit.run.conftest import make_lab_project
 from tests.unit.run.fakeproject import build
 

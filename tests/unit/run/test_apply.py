@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from remediator.cli import main
-from remediator.run.batches import CHECK_TO_APPLY, VERIFY_ALLOWANCE
-from remediator.run.lock import run_lock
+from remediator.run.apply.batches import CHECK_TO_APPLY, VERIFY_ALLOWANCE
+from remediator.run.apply.lock import run_lock
 
 from .fakeproject import FakeProject
 

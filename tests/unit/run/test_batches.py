@@ -10,8 +10,9 @@ from ansible.utils.helpers import pct_to_int
 from hypothesis import given
 from hypothesis import strategies as st
 
+from remediator.common.window import parse_window
 from remediator.errors import InputError, RefusedError
-from remediator.run.batches import (
+from remediator.run.apply.batches import (
     CHECK_TO_APPLY,
     VERIFY_ALLOWANCE,
     estimate,
@@ -21,7 +22,6 @@ from remediator.run.batches import (
     split,
 )
 from remediator.run.project import Project
-from remediator.run.window import parse_window
 
 from .conftest import GENERATED_AT
 

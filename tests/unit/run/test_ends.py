@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from remediator.run.dryrun import DryRun
-from remediator.run.ends import restored_end, snapshot_taken
-from remediator.run.events import task_results
-from remediator.run.outcome import ApplyReport, HostEnd, HostResult
-from remediator.run.record import RunRecord
-from remediator.run.rollback import Restore, RestoreResult
+from remediator.run.ansible.events import task_results
+from remediator.run.apply.ends import restored_end, snapshot_taken
+from remediator.run.apply.rollback import Restore, RestoreResult
+from remediator.run.preview.dryrun import DryRun
+from remediator.run.records.outcome import ApplyReport, HostEnd, HostResult
+from remediator.run.records.record import RunRecord
 
 from .eventfiles import events
 

@@ -3,7 +3,7 @@ everything the run stage reads, and is the form of the lab-check fixture checked
 
 from __future__ import annotations
 
-from remediator.run.events import play_stats, task_results
+from remediator.run.ansible.events import play_stats, task_results
 
 from .eventfiles import DROPPED_RESULT_FIELDS, events, trimmed
 

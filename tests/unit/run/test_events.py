@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from remediator.run.events import HostStats, Outcome, play_stats, task_results
-from remediator.run.keys import finding_keys
-from remediator.run.preview import HostPreview, Status, changed_pairs, preview_host
+from remediator.run.ansible.events import HostStats, Outcome, play_stats, task_results
+from remediator.run.apply.tracker import Phase, phase_of
+from remediator.run.preview.keys import finding_keys
+from remediator.run.preview.verdicts import HostPreview, Status, changed_pairs, preview_host
 from remediator.run.project import Project
-from remediator.run.tracker import Phase, phase_of
 
 from .eventfiles import events
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.run.events import Outcome, TaskResult
-from remediator.run.keys import finding_keys
+from remediator.run.ansible.events import Outcome, TaskResult
+from remediator.run.preview.keys import finding_keys
 from remediator.run.project import HostSpec, Item, Project
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from remediator.errors import InputError, RefusedError
-from remediator.run.lock import run_lock
-from remediator.run.postcheck import services
+from remediator.run.ansible.target import Target
+from remediator.run.apply.lock import run_lock
+from remediator.run.apply.postcheck import services
 from remediator.run.project import Project
 from remediator.run.provenance import find_sources
-from remediator.run.record import SCHEMA, new_run, open_run
+from remediator.run.records.record import SCHEMA, new_run, open_run
 from remediator.run.render import safe
-from remediator.run.target import Target
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from remediator.errors import ExecutionError
-from remediator.run.dryrun import ALWAYS_OPEN
-from remediator.run.events import Event, task_results
+from remediator.run.ansible.events import Event, task_results
+from remediator.run.ansible.runner import RunConfig, executable, run
+from remediator.run.preview.dryrun import ALWAYS_OPEN
 from remediator.run.project import REMEDIATE
-from remediator.run.runner import RunConfig, executable, run
 
 from .fakeproject import FakeProject
 

@@ -11,8 +11,8 @@ from remediator.errors import InputError
 from remediator.lab import state
 from remediator.lab.config import LabConfig
 from remediator.lab.inventory import inventory_yaml
+from remediator.run.ansible.target import Target, lab_namespace
 from remediator.run.project import Project
-from remediator.run.target import Target, lab_namespace
 
 
 @pytest.fixture

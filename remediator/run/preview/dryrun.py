@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from remediator.errors import ExecutionError, InputError
-from remediator.run.events import hosts_seen, task_results
-from remediator.run.preview import HostPreview, Status, preview_host
+from remediator.run.ansible.events import hosts_seen, task_results
+from remediator.run.ansible.runner import RunConfig, run
+from remediator.run.ansible.target import Target
+from remediator.run.preview.verdicts import HostPreview, Status, preview_host
 from remediator.run.progress import Progress
 from remediator.run.project import REMEDIATE, file_hashes
-from remediator.run.record import RunRecord
-from remediator.run.runner import RunConfig, run
-from remediator.run.target import Target
+from remediator.run.records.record import RunRecord
 
 SCHEMA: Final = "remediator/dry-run/v1"
 RECORD: Final = "dry-run.json"

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from remediator.common.window import Interval, Window
 from remediator.errors import InputError, RefusedError
 from remediator.run.project import Project
-from remediator.run.window import Interval, Window
 
 CHECK_TO_APPLY: Final = 2.0
 """An apply of a batch takes about this many times the check run of the same hosts."""

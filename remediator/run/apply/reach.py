@@ -1,6 +1,6 @@
 """TCP connects from the controller: is an allowed service still reachable after a batch?
 
-Run as ``python -m remediator.run.reach '[["10.0.0.5", 443], ...]'`` inside whatever
+Run as ``python -m remediator.run.apply.reach '[["10.0.0.5", 443], ...]'`` inside whatever
 network namespace reaches the hosts; prints one JSON list of results. It only opens and
 closes TCP connections to the addresses it is given (the plan's own, checked to be IP
 addresses by the caller) and sends nothing.

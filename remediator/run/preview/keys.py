@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from remediator.run.events import TaskResult
+from remediator.run.ansible.events import TaskResult
 from remediator.run.project import ROLE_ITEMS, HostSpec
 
 DAEMON_PATHS: Final = (

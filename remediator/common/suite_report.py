@@ -1,6 +1,6 @@
 """A pytest plugin that writes each test's outcome as JSON for ``apply``'s batch check.
 
-Loaded with ``-p remediator.run.suite_report`` into the run of a batch's generated
+Loaded with ``-p remediator.common.suite_report`` into the run of a batch's generated
 testinfra suites; the file named by ``$REMEDIATOR_SUITE_REPORT`` receives
 ``{"tests": [{"nodeid", "outcome", "message"}]}``, so the apply reads results as data
 instead of parsing pytest's text output.

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from remediator.run.events import Event, Outcome, TaskResult, task_results
+from remediator.run.ansible.events import Event, Outcome, TaskResult, task_results
+from remediator.run.apply.rollback import RESTORE_TASK, SNAPSHOT_ROLE, TAKE_TASK
 from remediator.run.progress import Progress
-from remediator.run.rollback import RESTORE_TASK, SNAPSHOT_ROLE, TAKE_TASK
 
 CONFIRM_TASK: Final = "Disarm the revert timer"
 """The snapshot role's confirmation task (tasks/confirm.yml): the host passed its checks."""

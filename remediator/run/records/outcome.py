@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from remediator.run.dryrun import DryRun
-from remediator.run.postcheck import Check
-from remediator.run.preview import HostPreview
-from remediator.run.record import RunRecord
+from remediator.run.apply.postcheck import Check
+from remediator.run.preview.dryrun import DryRun
+from remediator.run.preview.verdicts import HostPreview
+from remediator.run.records.record import RunRecord
 
 SCHEMA: Final = "remediator/apply/v1"
 SUMMARY: Final = "summary.json"

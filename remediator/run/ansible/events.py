@@ -3,7 +3,7 @@
 Results are read from the events ansible-runner records (never from the text output):
 ``runner_on_*`` for a task on a host, ``runner_item_on_*`` for each loop item. A loop's
 closing event repeats its items under ``results``; it is skipped so that every item is
-counted once. Each result keeps what the key mapping (:mod:`remediator.run.keys`) needs:
+counted once. Each result keeps what the key mapping (:mod:`remediator.run.preview.keys`) needs:
 the role, the finding keys its loop item carries, and hints (paths, command names,
 unit names) for results that carry no item.
 """

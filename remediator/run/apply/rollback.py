@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from remediator.run.events import Event, Outcome, task_results
+from remediator.run.ansible.events import Event, Outcome, task_results
+from remediator.run.ansible.runner import RunConfig, run
+from remediator.run.ansible.target import Target
 from remediator.run.project import ROLLBACK
-from remediator.run.record import RunRecord
-from remediator.run.runner import RunConfig, run
-from remediator.run.target import Target
+from remediator.run.records.record import RunRecord
 
 SNAPSHOT_ROLE: Final = "snapshot"
 TAKE_TASK: Final = "Take the snapshot"

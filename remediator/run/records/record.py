@@ -27,8 +27,8 @@ from typing import Any, Final
 
 from remediator.common.files import replacing
 from remediator.errors import InputError
-from remediator.run.atomic import write_json
-from remediator.run.runner import IDENT
+from remediator.run.ansible.runner import IDENT
+from remediator.run.records.atomic import write_json
 
 RUN_FILE: Final = "run.json"
 SCHEMA: Final = "remediator/run/v1"

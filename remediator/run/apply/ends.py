@@ -1,6 +1,6 @@
 """How a host of a batch ended: restored, untouched, pending its timer, or why it failed.
 
-Small judgements :mod:`remediator.run.apply` makes about each host once its batch is
+Small judgements :mod:`remediator.run.apply.orchestrate` makes about each host once its batch is
 over (or interrupted), kept apart so the order of an apply stays readable there.
 """
 
@@ -10,10 +10,10 @@ import signal
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from remediator.run.events import Outcome, TaskResult
-from remediator.run.outcome import HostEnd
-from remediator.run.postcheck import Check
-from remediator.run.rollback import SNAPSHOT_ROLE, TAKE_TASK, Restore, RestoreResult
+from remediator.run.ansible.events import Outcome, TaskResult
+from remediator.run.apply.postcheck import Check
+from remediator.run.apply.rollback import SNAPSHOT_ROLE, TAKE_TASK, Restore, RestoreResult
+from remediator.run.records.outcome import HostEnd
 
 
 def restored_end(result: RestoreResult, revert_after: int) -> tuple[HostEnd, str]:

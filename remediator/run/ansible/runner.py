@@ -31,9 +31,14 @@ from pathlib import Path
 from typing import Any, Final
 
 from remediator.errors import ExecutionError
-from remediator.run.atomic import write_atomic
-from remediator.run.events import Event
-from remediator.run.hygiene import CONTROL_DIR_ENV, scrub_command, scrub_event, settle_connections
+from remediator.run.ansible.events import Event
+from remediator.run.ansible.hygiene import (
+    CONTROL_DIR_ENV,
+    scrub_command,
+    scrub_event,
+    settle_connections,
+)
+from remediator.run.records.atomic import write_atomic
 
 IDENT: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 ENV: Final = {

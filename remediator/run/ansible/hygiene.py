@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from remediator.common.files import PRIVATE_MODE
-from remediator.run.atomic import write_atomic
+from remediator.run.records.atomic import write_atomic
 
 CONTROL_DIR_ENV: Final = "ANSIBLE_SSH_CONTROL_PATH_DIR"
 """The ssh connection plugin's setting for where ControlPersist sockets go. Each run gets

@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from remediator.common.files import replace_text
-from remediator.run.events import Outcome, task_results
-from remediator.run.hygiene import CONTROL_DIR_ENV, settle_connections
+from remediator.common.suite_report import ENV as REPORT_ENV
+from remediator.run.ansible.events import Outcome, task_results
+from remediator.run.ansible.hygiene import CONTROL_DIR_ENV, settle_connections
+from remediator.run.ansible.runner import RunConfig, run
+from remediator.run.ansible.target import Target
 from remediator.run.project import HostSpec
-from remediator.run.record import RunRecord
-from remediator.run.runner import RunConfig, run
-from remediator.run.suite_report import ENV as REPORT_ENV
-from remediator.run.target import Target
+from remediator.run.records.record import RunRecord
 
 SUITE_TIMEOUT: Final = 900.0
 REACH_TIMEOUT: Final = 300.0
@@ -117,7 +117,7 @@ def services(target: Target, hosts: Sequence[HostSpec]) -> Iterator[Check]:
     argv = [
         sys.executable,
         "-m",
-        "remediator.run.reach",
+        "remediator.run.apply.reach",
         json.dumps([[address, port] for _, port, address, _ in probes]),
     ]
     done = subprocess.run(
@@ -217,7 +217,7 @@ def _start_suite(
         "-p",
         "no:cacheprovider",
         "-p",
-        "remediator.run.suite_report",
+        "remediator.common.suite_report",
         "-q",
         "--ansible-inventory",
         str(target.inventory),

@@ -25,24 +25,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from remediator.common.window import Window
 from remediator.errors import RefusedError, RemediatorError
-from remediator.run.batches import estimate, open_window, split
-from remediator.run.ends import deferred_signals, restored_end, snapshot_taken, why_failed
-from remediator.run.events import Event, play_stats, task_results
-from remediator.run.outcome import ApplyReport, HostEnd, HostResult
-from remediator.run.postcheck import Check, failed_hosts, verify_batch
-from remediator.run.preview import changed_pairs, preview_host
-from remediator.run.progress import Progress
-from remediator.run.project import REMEDIATE
-from remediator.run.rollback import (
+from remediator.run.ansible.events import Event, play_stats, task_results
+from remediator.run.ansible.runner import RunConfig, run
+from remediator.run.ansible.target import Target
+from remediator.run.apply.batches import estimate, open_window, split
+from remediator.run.apply.ends import deferred_signals, restored_end, snapshot_taken, why_failed
+from remediator.run.apply.postcheck import Check, failed_hosts, verify_batch
+from remediator.run.apply.rollback import (
     RestoreResult,
     rollback,
     save_snapshot_events,
 )
-from remediator.run.runner import RunConfig, run
-from remediator.run.target import Target
-from remediator.run.tracker import BatchTracker, Phase, phase_of
-from remediator.run.window import Window
+from remediator.run.apply.tracker import BatchTracker, Phase, phase_of
+from remediator.run.preview.verdicts import changed_pairs, preview_host
+from remediator.run.progress import Progress
+from remediator.run.project import REMEDIATE
+from remediator.run.records.outcome import ApplyReport, HostEnd, HostResult
 
 Clock = Callable[[], datetime]
 

@@ -2,7 +2,7 @@
 
 The same reading serves the dry-run (check mode: ``would_change``) and the apply
 (``changed``): every changed result of a remediation role is mapped to its findings
-(:func:`remediator.run.keys.finding_keys`) and brings its diff along. A finding is
+(:func:`remediator.run.preview.keys.finding_keys`) and brings its diff along. A finding is
 ``unknown`` when the run cannot vouch for it: the host was unreachable, a task about it
 failed, or the host's run stopped before its role had finished.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from remediator.run.events import Diff, Outcome, TaskResult
-from remediator.run.keys import finding_keys
+from remediator.run.ansible.events import Diff, Outcome, TaskResult
+from remediator.run.preview.keys import finding_keys
 from remediator.run.project import HostSpec
 
 
