@@ -1,7 +1,9 @@
 """The ``remediator`` command: thin wiring over each stage's own CLI module.
 
-Each stage registers its sub-commands; this module only builds the parser and turns
-every :class:`~remediator.errors.RemediatorError` into one line and its exit code.
+Each stage registers its sub-commands; this module only builds the parser, registers the
+lab as a host provider (:mod:`remediator.common.providers`: the stages never import the
+lab) and turns every :class:`~remediator.errors.RemediatorError` into one line and its
+exit code.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from remediator.errors import RemediatorError
 from remediator.generate import cli as generate_cli
 from remediator.ingest import cli as ingest_cli
 from remediator.lab import cli as lab_cli
+from remediator.lab.provider import register_lab
 from remediator.report import cli as report_cli
 from remediator.run import cli as run_cli
 from remediator.verify import cli as verify_cli
@@ -85,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    register_lab()
     try:
         code: int = args.func(args)
     except RemediatorError as exc:

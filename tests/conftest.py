@@ -9,6 +9,9 @@ No test may ask real DNS: the commands resolve inventory names through
 :data:`remediator.ingest.resolve.system_resolver`, which is replaced here by a resolver
 that knows no name (as on a controller without DNS). A test that needs answers injects
 its own table (see tests/unit/test_addresses_not_names.py).
+
+The lab is registered as a host provider, as the CLI registers it: tests call the stages'
+functions directly, and those reach lab hosts only through the provider registry.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from typing import Any
 import pytest
 
 from remediator.ingest import resolve
+from remediator.lab.provider import register_lab
 from tests.lab.helpers import TIMINGS
+
+register_lab()  # as the CLI does: runs reach the lab's hosts from its controller namespace
 
 
 def _no_dns(name: str) -> Sequence[str]:

@@ -34,11 +34,6 @@ PRIVATE6: Final = ipaddress.IPv6Network("fc00::/7")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def netns_exec(namespace: str, argv: list[str]) -> list[str]:
-    """``argv`` run inside ``namespace`` (``ip netns exec``)."""
-    return ["ip", "netns", "exec", namespace, *argv]
-
-
 def check_subnets(config: LabConfig) -> None:
     """Refuse subnets that are not private, or that overlap a route of this machine.
 

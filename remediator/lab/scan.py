@@ -13,18 +13,17 @@ this command never scans anything else.
 from __future__ import annotations
 
 import ipaddress
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from remediator.errors import ExecutionError, RefusedError
+from remediator.common.processes import run_side_by_side
+from remediator.errors import RefusedError
 from remediator.lab.config import LabConfig
 from remediator.lab.proc import Say
 from remediator.lab.ssh import controller_command
 
-SCAN_TIMEOUT: Final = 1800.0
 NMAP_OPTIONS: Final = (
     "-n",
     "-Pn",
@@ -88,30 +87,5 @@ def scan(config: LabConfig, output: Path, say: Say) -> ScanResult:
         path.parent.mkdir(parents=True, exist_ok=True)
     say(f"scanning {len(config.hosts)} lab hosts over IPv4 and IPv6 (all TCP ports) ...")
     started = time.monotonic()
-    run_scanners(list(zip(commands, (path for _, path in runs), strict=True)), "lab scan")
+    run_side_by_side(list(zip(commands, (path for _, path in runs), strict=True)), "lab scan")
     return ScanResult(tuple(path for _, path in runs), time.monotonic() - started)
-
-
-def run_scanners(runs: list[tuple[list[str], Path]], what: str) -> None:
-    """Run scanner commands side by side, each writing its own output file.
-
-    They mostly wait on the network, so they run at once; every failure is collected
-    (with the end of the scanner's stderr) into one ExecutionError about ``what``.
-    """
-    processes = [
-        subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for argv, _ in runs
-    ]
-    errors = []
-    for process, (_, path) in zip(processes, runs, strict=True):
-        try:
-            _, stderr = process.communicate(timeout=SCAN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            errors.append(f"{path}: timed out after {SCAN_TIMEOUT:.0f} s")
-            continue
-        if process.returncode != 0:
-            errors.append(f"{path}: exit {process.returncode}: {stderr[-800:]}")
-    if errors:
-        raise ExecutionError(f"{what} failed:\n" + "\n".join(errors))

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from remediator.common.processes import in_namespace
 from remediator.lab.config import Host, LabConfig
-from remediator.lab.network import netns_exec
 from remediator.lab.proc import run
 
 KEY_NAME: Final = "id_ed25519"
@@ -62,7 +62,7 @@ def controller_command(argv: Sequence[str], config: LabConfig | None = None) -> 
         from remediator.lab.state import current_config  # noqa: PLC0415  (state imports ssh)
 
         config = current_config()
-    return netns_exec(config.controller_ns, list(argv))
+    return in_namespace(config.controller_ns, list(argv))
 
 
 def ssh_command(

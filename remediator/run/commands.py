@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from remediator.common.window import parse_window
 from remediator.errors import InputError, RefusedError, UnresolvedError
-from remediator.run.ansible.target import Target, lab_namespace, make_target
+from remediator.run.ansible.target import Target, make_target, reach_namespace
 from remediator.run.apply.batches import open_window, parse_percent, parse_size
 from remediator.run.apply.lock import run_lock
 from remediator.run.apply.orchestrate import Apply, ApplyRequest, utc_now
@@ -174,7 +174,7 @@ def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) 
         raise InputError(f"{record.path}: run {record.id} is a {info.get('kind')}, not an apply")
     inventory = Path(str(info["inventory"]))
     project = load_project(Path(str(info["project"])))
-    target = Target(project, inventory, lab_namespace(inventory))
+    target = Target(project, inventory, reach_namespace(inventory))
     summary = record.read(SUMMARY) if record.has(SUMMARY) else {"hosts": {}}
     taken = snapshotted(record)
     hosts = [host] if host else taken

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
+from remediator.common import providers
 from remediator.common.text import shown
 from remediator.errors import RefusedError
 from remediator.ingest import resolve
@@ -28,6 +29,7 @@ from remediator.verify.compare import compare
 from remediator.verify.model import Original, State, TestResult, Verification
 from remediator.verify.originals import originals_from_plan
 from remediator.verify.rescan import Rescan, rescan_from
+from remediator.verify.scope import scope_of
 from remediator.verify.store import VERIFY_FILE
 from remediator.verify.suites import run_suites
 
@@ -92,17 +94,13 @@ def _rescan(
             "--rescan runs nmap from the lab controller; outside the lab, give the scanner "
             "to run with --rescan-command (see `remediator verify --help`)"
         )
-    # lab machinery only for a lab rescan
-    from remediator.verify.findlab import lab_of  # noqa: PLC0415
-    from remediator.verify.labscan import rescan_lab, scope_of  # noqa: PLC0415
-
-    lab = lab_of(target.namespace, lab_dir)
     scope = scope_of(originals)
-    files = rescan_lab(lab.config, scope, record.path / "rescan")
-    found = load_findings(list(files), inventory=_inventory(target.inventory))
-    sources = (str(lab.config.controller4), str(lab.config.controller6))
+    done = providers.rescan_from(
+        target.namespace, scope.addresses, scope.ports, record.path / "rescan", lab_dir
+    )
+    found = load_findings(list(done.files), inventory=_inventory(target.inventory))
     return rescan_from(
-        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=sources
+        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=done.sources
     )
 
 
@@ -114,7 +112,6 @@ def _user_rescan(
     originals: tuple[Original, ...],
 ) -> Rescan:
     """The rescan by the user's own scanner command, read back like any scan."""
-    from remediator.verify.labscan import scope_of  # noqa: PLC0415
     from remediator.verify.userscan import rescan_with_command  # noqa: PLC0415
 
     scope = scope_of(originals)

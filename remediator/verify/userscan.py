@@ -20,9 +20,9 @@ import shlex
 from pathlib import Path
 from typing import Final
 
+from remediator.common.processes import run_side_by_side
 from remediator.errors import InputError
-from remediator.lab.scan import run_scanners
-from remediator.verify.labscan import Scope
+from remediator.verify.scope import Scope
 
 TARGETS: Final = "{targets}"
 OUTPUT: Final = "{output}"
@@ -75,7 +75,7 @@ def rescan_with_command(template: str, scope: Scope, folder: Path) -> tuple[Path
             runs.append((scanner_argv(tokens, targets, ports, output), output))
     if not runs:
         raise InputError("the run's findings name no address to rescan")
-    run_scanners(runs, "rescan command")
+    run_side_by_side(runs, "rescan command")
     missing = [str(path) for _, path in runs if not path.is_file()]
     if missing:
         raise InputError(f"the rescan command wrote no {OUTPUT}: {', '.join(missing)}")

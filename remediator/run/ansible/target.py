@@ -1,11 +1,11 @@
 """What a run targets: the project, the inventory, and where Ansible must run to reach it.
 
-Lab hosts live in network namespaces and are reachable only from the lab's controller
-namespace. When every host of the inventory is a host of a running lab (any of them:
-several may be up, each with a subnet of its own), Ansible, the
-testinfra suites and the reachability probes run inside that namespace; for any other
-inventory they run here, as plain ansible-runner. An inventory that mixes lab and other
-hosts is refused: no single place reaches both.
+Some hosts live in network namespaces and are reachable only from a namespace of their
+provider's (the lab's hosts from its controller; see :mod:`remediator.common.providers`).
+When a registered provider reaches every host of the inventory, Ansible, the testinfra
+suites and the reachability probes run inside its namespace; for any other inventory they
+run here, as plain ansible-runner. An inventory that mixes a provider's hosts with others
+is refused by the provider: no single place reaches both.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from remediator.common.processes import in_namespace
+from remediator.common.providers import namespace_for
 from remediator.errors import InputError
 from remediator.ingest.inventory import load_inventory
-from remediator.lab.network import netns_exec
 from remediator.run.project import Project
 
 
@@ -30,7 +31,7 @@ class Target:
 
     def command(self, argv: Sequence[str]) -> list[str]:
         """``argv`` as it must run to reach the hosts."""
-        return netns_exec(self.namespace, list(argv)) if self.namespace else list(argv)
+        return in_namespace(self.namespace, argv) if self.namespace else list(argv)
 
     def identities(self, names: Sequence[str]) -> list[str]:
         """How each named host is reached: its name, address and namespace.
@@ -53,26 +54,10 @@ def make_target(project: Project, inventory: Path | None) -> Target:
     path = (inventory or project.root / "inventory.yml").resolve()
     if not path.exists():
         raise InputError(f"{path}: no such inventory")
-    return Target(project, path, lab_namespace(path))
+    return Target(project, path, reach_namespace(path))
 
 
-def lab_namespace(inventory: Path) -> str | None:
-    """The lab controller namespace when every inventory host is a host of a running lab."""
-    hosts = load_inventory(inventory).hosts
-    if not hosts:
-        return None
-    from remediator.lab import state  # noqa: PLC0415 - only when an inventory is checked
-
-    wanted = [h.var("ansible_host") or h.name for h in hosts]
-    for lab in state.running_labs():
-        addresses = lab.config.lab_addresses()
-        inside = [address in addresses for address in wanted]
-        if all(inside):
-            return lab.config.controller_ns
-        if any(inside):
-            outside = [h.name for h, lab_host in zip(hosts, inside, strict=True) if not lab_host]
-            raise InputError(
-                f"{inventory}: mixes hosts of the lab {lab.config.prefix} with others "
-                f"({', '.join(outside[:5])}); no single place reaches both"
-            )
-    return None
+def reach_namespace(inventory: Path) -> str | None:
+    """The namespace every inventory host is reached from (a provider's), or None: here."""
+    hosts = [(h.name, h.var("ansible_host") or h.name) for h in load_inventory(inventory).hosts]
+    return namespace_for(hosts, str(inventory))

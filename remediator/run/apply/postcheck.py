@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,8 +26,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from remediator.common.files import replace_text
-from remediator.common.suite_report import ENV as REPORT_ENV
+from remediator.common.suites import (
+    SuitePlace,
+    not_run,
+    read_outcomes,
+    start_suite,
+    wait_suite,
+    write_ini,
+)
 from remediator.run.ansible.events import Outcome, task_results
 from remediator.run.ansible.hygiene import CONTROL_DIR_ENV, settle_connections
 from remediator.run.ansible.runner import RunConfig, run
@@ -36,7 +41,6 @@ from remediator.run.ansible.target import Target
 from remediator.run.project import HostSpec
 from remediator.run.records.record import RunRecord
 
-SUITE_TIMEOUT: Final = 900.0
 REACH_TIMEOUT: Final = 300.0
 TAIL: Final = 1500
 
@@ -164,139 +168,45 @@ def suites(
     if not chosen:
         return
     folder = record.path / "checks"
-    folder.mkdir(parents=True, exist_ok=True)
-    ini = folder / "pytest.ini"
-    replace_text(ini, "[pytest]\n")
+    ini = write_ini(folder)
+    place = SuitePlace(target.project.root, target.inventory, target.command)
     control = Path(tempfile.mkdtemp(prefix="rmcp-", dir="/tmp"))  # testinfra's ssh masters
     try:
         with ExitStack() as stack:
-            running = [
-                (
-                    spec,
-                    *_start_suite(
-                        target,
-                        spec,
-                        folder=folder,
-                        name=f"{label}-{spec.name}",
-                        ini=ini,
-                        control=control,
-                        stack=stack,
-                    ),
-                )
-                for spec in chosen
-            ]
+            running = []
+            for spec in chosen:
+                name = f"{label}-{spec.name}"
+                report, log = folder / f"{name}-suite.json", folder / f"{name}-pytest.txt"
+                process = start_suite(
+                    place, [str(spec.suite)], ini=ini, report=report, log_path=log,
+                    stack=stack, env={CONTROL_DIR_ENV: str(control)},
+                )  # fmt: skip
+                running.append((spec, process, report, log))
             for spec, process, report, log in running:
-                returncode = _wait_suite(process)
-                yield from _suite_checks([spec], report, returncode, log)
+                returncode = wait_suite(process)
+                yield from _suite_checks(spec, report, returncode, log)
     finally:
         settle_connections(control, timeout=0)
         shutil.rmtree(control, ignore_errors=True)
 
 
-def _start_suite(
-    target: Target,
-    spec: HostSpec,
-    *,
-    folder: Path,
-    name: str,
-    ini: Path,
-    control: Path,
-    stack: ExitStack,
-) -> tuple[subprocess.Popen[bytes], Path, Path]:
-    """Start pytest on one host's suite; its JSON report and output go to ``folder``."""
-    report, log_path = folder / f"{name}-suite.json", folder / f"{name}-pytest.txt"
-    report.unlink(missing_ok=True)
-    argv = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-c",
-        str(ini),
-        "--rootdir",
-        str(target.project.root),
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "remediator.common.suite_report",
-        "-q",
-        "--ansible-inventory",
-        str(target.inventory),
-        str(spec.suite),
-    ]
-    bin_dir = str(Path(sys.executable).parent)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        REPORT_ENV: str(report),
-        CONTROL_DIR_ENV: str(control),
-    }
-    log = stack.enter_context(log_path.open("w", encoding="utf-8"))
-    process = subprocess.Popen(
-        target.command(argv),
-        cwd=target.project.root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    stack.callback(_reap, process)
-    return process, report, log_path
-
-
-def _wait_suite(process: subprocess.Popen[bytes]) -> int:
-    """The suite's exit code; a suite still running after ``SUITE_TIMEOUT`` is killed."""
-    try:
-        return process.wait(timeout=SUITE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        return -9
-
-
-def _reap(process: subprocess.Popen[bytes]) -> None:
-    """Leave no suite running behind an interrupt or an error."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _suite_checks(
-    hosts: Sequence[HostSpec], report: Path, returncode: int, log: Path
-) -> Iterator[Check]:
-    try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-        tests = data["tests"]
-    except (OSError, ValueError, KeyError):
-        data, tests = {}, []
-    by_suite = {str(h.suite): h.name for h in hosts}
-    if returncode not in (0, 1) or not tests:
-        tail = log.read_text(encoding="utf-8", errors="replace")[-TAIL:] if log.exists() else ""
-        for spec in hosts:
-            yield Check(
-                spec.name,
-                "suite",
-                str(spec.suite),
-                False,
-                detail=f"the testinfra suites did not run (pytest exit {returncode}): "
-                f"{tail.strip()}",
-            )
+def _suite_checks(spec: HostSpec, report: Path, returncode: int, log: Path) -> Iterator[Check]:
+    """One check per test of ``spec``'s suite, or one failed check if it did not run."""
+    tests = read_outcomes(report)
+    problem = not_run(returncode, tests, log)
+    if problem is not None:
+        yield Check(spec.name, "suite", str(spec.suite), False, detail=problem)
         return
     for test in tests:
-        host = by_suite.get(str(test["nodeid"]).split("::", 1)[0])
-        if host is None:
+        if test.suite != str(spec.suite):
             continue
-        outcome = test["outcome"]
         yield Check(
-            host,
+            spec.name,
             "suite",
-            str(test["nodeid"]),
-            outcome == "passed",
-            skipped=outcome == "skipped",
-            detail=str(test.get("message", "")),
+            test.nodeid,
+            test.outcome == "passed",
+            skipped=test.outcome == "skipped",
+            detail=test.message,
         )
 
 

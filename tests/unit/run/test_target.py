@@ -11,7 +11,7 @@ from remediator.errors import InputError
 from remediator.lab import state
 from remediator.lab.config import LabConfig
 from remediator.lab.inventory import inventory_yaml
-from remediator.run.ansible.target import Target, lab_namespace
+from remediator.run.ansible.target import Target, reach_namespace
 from remediator.run.project import Project
 
 
@@ -46,9 +46,9 @@ def test_a_slot_labs_inventory_runs_in_that_labs_namespace(
     tmp_path: Path, labs: dict[str, LabConfig]
 ) -> None:
     slot = inventory(tmp_path, "slot.yml", inventory_yaml(labs["slot"]))
-    assert lab_namespace(slot) == "rml2-ctl"
+    assert reach_namespace(slot) == "rml2-ctl"
     default = inventory(tmp_path, "default.yml", inventory_yaml(labs["default"]))
-    assert lab_namespace(default) == "rmlab-ctl"
+    assert reach_namespace(default) == "rmlab-ctl"
 
 
 def test_other_hosts_run_here_and_a_mix_is_refused(
@@ -57,7 +57,7 @@ def test_other_hosts_run_here_and_a_mix_is_refused(
     other = inventory(
         tmp_path, "other.yml", "all:\n  hosts:\n    db1:\n      ansible_host: 192.0.2.7\n"
     )
-    assert lab_namespace(other) is None
+    assert reach_namespace(other) is None
     legacy = labs["slot"].host("legacy")
     mixed = inventory(
         tmp_path,
@@ -67,7 +67,7 @@ def test_other_hosts_run_here_and_a_mix_is_refused(
         "    db1:\n      ansible_host: 192.0.2.7\n",
     )
     with pytest.raises(InputError, match="mixes hosts of the lab rml2 with others"):
-        lab_namespace(mixed)
+        reach_namespace(mixed)
 
 
 def test_host_locks_name_where_the_host_is_reached(

@@ -17,11 +17,11 @@ from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
 from remediator.lab import state as lab_state
 from remediator.lab.config import LabConfig
+from remediator.lab.provider import lab_of, nmap_commands
 from remediator.report import cli as report_cli
 from remediator.verify import cli as verify_cli
-from remediator.verify.findlab import lab_of
-from remediator.verify.labscan import nmap_commands, scope_of
 from remediator.verify.originals import originals_from_plan
+from remediator.verify.scope import scope_of
 from tests.unit.report.runfixture import write_run
 from tests.unit.verify.labdata import EXAMPLES, lab_plan
 

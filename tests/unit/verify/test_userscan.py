@@ -15,7 +15,7 @@ import pytest
 
 from remediator.errors import ExecutionError, InputError
 from remediator.ingest.findingset import load_findings
-from remediator.verify.labscan import Scope
+from remediator.verify.scope import Scope
 from remediator.verify.userscan import nmap_ports, rescan_with_command, scanner_argv
 
 REPO = Path(__file__).resolve().parents[3]
