@@ -34,7 +34,7 @@ Command = Callable[[Sequence[str]], list[str]]
 
 
 @dataclass(frozen=True)
-class SuiteTest:
+class ReportedTest:
     """One test's outcome as the report plugin wrote it."""
 
     nodeid: str
@@ -117,18 +117,19 @@ def wait_suite(process: subprocess.Popen[bytes]) -> int:
         return -9
 
 
-def read_outcomes(report: Path) -> tuple[SuiteTest, ...]:
+def read_outcomes(report: Path) -> tuple[ReportedTest, ...]:
     """The report plugin's outcomes (none if the report is missing or unreadable)."""
     try:
         tests = json.loads(report.read_text(encoding="utf-8"))["tests"]
         return tuple(
-            SuiteTest(str(t["nodeid"]), str(t["outcome"]), str(t.get("message", ""))) for t in tests
+            ReportedTest(str(t["nodeid"]), str(t["outcome"]), str(t.get("message", "")))
+            for t in tests
         )
     except (OSError, ValueError, KeyError, TypeError):
         return ()
 
 
-def not_run(returncode: int, tests: Sequence[SuiteTest], log: Path) -> str | None:
+def not_run(returncode: int, tests: Sequence[ReportedTest], log: Path) -> str | None:
     """Why the suites did not run (pytest's exit code and the end of its output), or None."""
     if returncode in (0, 1) and tests:
         return None

@@ -14,8 +14,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from remediator.common.suites import (
+    ReportedTest,
     SuitePlace,
-    SuiteTest,
     not_run,
     read_outcomes,
     start_suite,
@@ -61,7 +61,7 @@ def read_report(
 
 
 def _result(
-    test: SuiteTest,
+    test: ReportedTest,
     hosts: Mapping[str, str],
     keys: Mapping[str, Mapping[str, Sequence[str]]],
 ) -> TestResult:
