@@ -30,7 +30,7 @@ COMMAND_FIELDS: Final = ("cmd", "argv", "_raw_params")
 """Fields holding a command, whose program name is the hint."""
 
 
-class Outcome(StrEnum):
+class TaskOutcome(StrEnum):
     """What happened to one task (or loop item) on one host."""
 
     OK = "ok"
@@ -41,13 +41,13 @@ class Outcome(StrEnum):
 
 
 _OUTCOMES: Final = {
-    "runner_on_ok": Outcome.OK,
-    "runner_item_on_ok": Outcome.OK,
-    "runner_on_failed": Outcome.FAILED,
-    "runner_item_on_failed": Outcome.FAILED,
-    "runner_on_skipped": Outcome.SKIPPED,
-    "runner_item_on_skipped": Outcome.SKIPPED,
-    "runner_on_unreachable": Outcome.UNREACHABLE,
+    "runner_on_ok": TaskOutcome.OK,
+    "runner_item_on_ok": TaskOutcome.OK,
+    "runner_on_failed": TaskOutcome.FAILED,
+    "runner_item_on_failed": TaskOutcome.FAILED,
+    "runner_on_skipped": TaskOutcome.SKIPPED,
+    "runner_item_on_skipped": TaskOutcome.SKIPPED,
+    "runner_on_unreachable": TaskOutcome.UNREACHABLE,
 }
 
 
@@ -68,7 +68,7 @@ class TaskResult:
     task: str
     role: str | None
     action: str
-    outcome: Outcome
+    outcome: TaskOutcome
     item_keys: tuple[str, ...]
     label: str
     diffs: tuple[Diff, ...]
@@ -79,7 +79,7 @@ class TaskResult:
 
     @property
     def changed(self) -> bool:
-        return self.outcome is Outcome.CHANGED
+        return self.outcome is TaskOutcome.CHANGED
 
     def describe(self) -> str:
         """``task [label]``, for reports."""
@@ -152,8 +152,8 @@ def _result(event: Event) -> TaskResult | None:
     item_event = str(event.get("event")).startswith("runner_item_")
     if not item_event and isinstance(res.get("results"), list):
         return None  # a loop's summary: its items were reported one by one
-    if outcome is Outcome.OK and res.get("changed"):
-        outcome = Outcome.CHANGED
+    if outcome is TaskOutcome.OK and res.get("changed"):
+        outcome = TaskOutcome.CHANGED
     item = res.get("item") if item_event else None
     return TaskResult(
         counter=int(event.get("counter") or 0),

@@ -10,7 +10,7 @@ import signal
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from remediator.run.ansible.events import Outcome, TaskResult
+from remediator.run.ansible.events import TaskOutcome, TaskResult
 from remediator.run.apply.postcheck import Check
 from remediator.run.apply.rollback import SNAPSHOT_ROLE, TAKE_TASK, Restore, RestoreResult
 from remediator.run.records.outcome import HostEnd
@@ -36,7 +36,7 @@ def snapshot_taken(host: str, results: Sequence[TaskResult]) -> bool:
         r.host == host
         and r.role == SNAPSHOT_ROLE
         and r.task == TAKE_TASK
-        and r.outcome in (Outcome.OK, Outcome.CHANGED)
+        and r.outcome in (TaskOutcome.OK, TaskOutcome.CHANGED)
         for r in results
     )
 
@@ -52,7 +52,7 @@ def why_failed(host: str, results: Sequence[TaskResult], checks: Sequence[Check]
             for r in results
             if r.host == host
             and not r.ignored
-            and r.outcome in (Outcome.FAILED, Outcome.UNREACHABLE)
+            and r.outcome in (TaskOutcome.FAILED, TaskOutcome.UNREACHABLE)
         ),
         None,
     )

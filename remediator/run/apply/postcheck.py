@@ -34,7 +34,7 @@ from remediator.common.suites import (
     wait_suite,
     write_ini,
 )
-from remediator.run.ansible.events import Outcome, task_results
+from remediator.run.ansible.events import TaskOutcome, task_results
 from remediator.run.ansible.hygiene import CONTROL_DIR_ENV, settle_connections
 from remediator.run.ansible.runner import RunConfig, run
 from remediator.run.ansible.target import Target
@@ -102,7 +102,7 @@ def management(
     answers = {r.host: r for r in task_results(result.events)}
     for spec in hosts:
         answer = answers.get(spec.name)
-        ok = answer is not None and answer.outcome in (Outcome.OK, Outcome.CHANGED)
+        ok = answer is not None and answer.outcome in (TaskOutcome.OK, TaskOutcome.CHANGED)
         detail = "" if ok else (answer.message if answer else "no answer to the connection")
         yield Check(spec.name, "management", "new Ansible connection", ok, detail=detail)
 

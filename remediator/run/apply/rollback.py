@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from remediator.run.ansible.events import Event, Outcome, task_results
+from remediator.run.ansible.events import Event, TaskOutcome, task_results
 from remediator.run.ansible.runner import RunConfig, run
 from remediator.run.ansible.target import Target
 from remediator.run.project import ROLLBACK
@@ -73,16 +73,16 @@ def rollback(
 def _outcome(host: str, events: Sequence[Event]) -> RestoreResult:
     results = [r for r in task_results(events) if r.host == host]
     for result in results:
-        if result.outcome is Outcome.UNREACHABLE:
+        if result.outcome is TaskOutcome.UNREACHABLE:
             return RestoreResult(host, Restore.UNREACHABLE, result.message)
-        if result.outcome is Outcome.FAILED and NO_SNAPSHOT in result.message:
+        if result.outcome is TaskOutcome.FAILED and NO_SNAPSHOT in result.message:
             return RestoreResult(host, Restore.NO_SNAPSHOT, result.message)
     restored = [
         r
         for r in results
         if r.role == SNAPSHOT_ROLE
         and r.task == RESTORE_TASK
-        and r.outcome in (Outcome.OK, Outcome.CHANGED)
+        and r.outcome in (TaskOutcome.OK, TaskOutcome.CHANGED)
     ]
     if restored:
         return RestoreResult(
@@ -90,7 +90,7 @@ def _outcome(host: str, events: Sequence[Event]) -> RestoreResult:
             Restore.RESTORED,
             "put back what differed" if restored[0].changed else "nothing differed",
         )
-    failed = next((r for r in results if r.outcome is Outcome.FAILED), None)
+    failed = next((r for r in results if r.outcome is TaskOutcome.FAILED), None)
     detail = f"{failed.describe()}: {failed.message}" if failed else "the restore did not run"
     return RestoreResult(host, Restore.FAILED, detail)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from remediator.run.ansible.events import Event, Outcome, TaskResult, task_results
+from remediator.run.ansible.events import Event, TaskOutcome, TaskResult, task_results
 from remediator.run.apply.rollback import RESTORE_TASK, SNAPSHOT_ROLE, TAKE_TASK
 from remediator.run.progress import Progress
 
@@ -56,12 +56,12 @@ def phase_of(host: str, results: list[TaskResult]) -> Phase:
     mine = [r for r in results if r.host == host]
     if not mine:
         return Phase.UNTOUCHED
-    if any(r.outcome is Outcome.UNREACHABLE for r in mine):
+    if any(r.outcome is TaskOutcome.UNREACHABLE for r in mine):
         return Phase.UNREACHABLE
     done = {
         r.task
         for r in mine
-        if r.role == SNAPSHOT_ROLE and r.outcome in (Outcome.OK, Outcome.CHANGED)
+        if r.role == SNAPSHOT_ROLE and r.outcome in (TaskOutcome.OK, TaskOutcome.CHANGED)
     }
     if RESTORE_TASK in done:
         return Phase.RESTORED

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from remediator.run.ansible.events import Diff, Outcome, TaskResult
+from remediator.run.ansible.events import Diff, TaskOutcome, TaskResult
 from remediator.run.preview.keys import finding_keys
 from remediator.run.project import HostSpec
 
@@ -120,7 +120,8 @@ def _first_stop(results: Sequence[TaskResult]) -> TaskResult | None:
         (
             r
             for r in results
-            if r.outcome is Outcome.UNREACHABLE or (r.outcome is Outcome.FAILED and not r.ignored)
+            if r.outcome is TaskOutcome.UNREACHABLE
+            or (r.outcome is TaskOutcome.FAILED and not r.ignored)
         ),
         None,
     )
@@ -140,7 +141,7 @@ def _finding(
     )
     if changed:
         return _with(base, Status.WOULD_CHANGE if check else Status.CHANGED, changed, "")
-    failed = [r for r in about if r.outcome is Outcome.FAILED and not r.ignored]
+    failed = [r for r in about if r.outcome is TaskOutcome.FAILED and not r.ignored]
     if failed:
         return _with(
             base,
@@ -152,7 +153,7 @@ def _finding(
         return _with(base, Status.UNKNOWN, [], "the run never reached this host")
     roles = {i.role for i in items}
     if stop is not None and not all(_role_done(role, results, stop) for role in roles):
-        what = "unreachable" if stop.outcome is Outcome.UNREACHABLE else "failed"
+        what = "unreachable" if stop.outcome is TaskOutcome.UNREACHABLE else "failed"
         return _with(
             base,
             Status.UNKNOWN,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from remediator.run.ansible.events import HostStats, Outcome, play_stats, task_results
+from remediator.run.ansible.events import HostStats, TaskOutcome, play_stats, task_results
 from remediator.run.apply.tracker import Phase, phase_of
 from remediator.run.preview.keys import finding_keys
 from remediator.run.preview.verdicts import HostPreview, Status, changed_pairs, preview_host
@@ -24,7 +24,7 @@ def test_loop_items_are_counted_once_with_their_keys() -> None:
     # 8 items; the loop's closing event (which repeats them under "results") is not counted
     assert len(stops) == 8
     telnet = next(r for r in stops if r.item_keys == ("10.213.0.10/tcp/23/port-open",))
-    assert telnet.outcome is Outcome.CHANGED
+    assert telnet.outcome is TaskOutcome.CHANGED
     assert telnet.label == "10.213.0.10/tcp/23/port-open"
     assert telnet.diffs and "+10.213.0.10/tcp/23/port-open" in telnet.diffs[0].text
     assert telnet.diffs[0].header in telnet.hints  # the file the change wrote

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remediator.run.ansible.events import Outcome, TaskResult
+from remediator.run.ansible.events import TaskOutcome, TaskResult
 from remediator.run.preview.keys import finding_keys
 from remediator.run.project import HostSpec, Item, Project
 
@@ -22,7 +22,7 @@ def result(
         task=task,
         role=role,
         action=action,
-        outcome=Outcome.CHANGED,
+        outcome=TaskOutcome.CHANGED,
         item_keys=keys,
         label="",
         diffs=(),
