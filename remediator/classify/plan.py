@@ -14,12 +14,11 @@ kept daemon). For the same inputs and
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from remediator.classify.catalog import Catalog
 from remediator.classify.catalog_load import load_catalog
@@ -27,11 +26,10 @@ from remediator.classify.decide import Decider
 from remediator.classify.decision import Decision
 from remediator.classify.hostpolicy import HostPolicy
 from remediator.classify.kept import protected_ports
+from remediator.classify.plan_document import SCHEMA, plan_text
 from remediator.classify.policy import Policy
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory
-
-SCHEMA: Final = "remediator/plan/v1"
 
 
 @dataclass(frozen=True)
@@ -164,8 +162,9 @@ class Plan:
         }
 
     def dumps(self) -> str:
-        """The plan as JSON text (stable: same inputs and as_of give the same bytes)."""
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        """The plan as JSON text (stable: same inputs and as_of give the same bytes), checked
+        against the plan schema by :func:`~remediator.classify.plan_document.plan_text`."""
+        return plan_text(self.to_json())
 
 
 def build_plan(

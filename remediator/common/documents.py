@@ -18,7 +18,7 @@ the document's version, written in every document and named in every error.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -39,6 +39,10 @@ class DocumentError(InputError):
     """A document that does not match its schema: names the file, the JSON path and the version."""
 
 
+Describe = Callable[[jsonschema.ValidationError], str]
+"""A schema violation as ``$.path: reason``: a document may keep wording its readers know."""
+
+
 @dataclass(frozen=True)
 class Schema:
     """One shipped document schema: its file name, its version string and its validator."""
@@ -47,16 +51,16 @@ class Schema:
     version: str
     validator: jsonschema.protocols.Validator
 
-    def problem(self, document: object) -> str | None:
+    def problem(self, document: object, describe: Describe | None = None) -> str | None:
         """The most telling violation of ``document`` as ``$.path: reason``, or None."""
         error = best_match(self.validator.iter_errors(document))  # type: ignore[arg-type]
         if error is None:
             return None
-        return f"{error.json_path}: {_reason(error)}"
+        return (describe or describe_error)(error)
 
-    def check(self, document: object, where: str) -> None:
+    def check(self, document: object, where: str, describe: Describe | None = None) -> None:
         """Raise :class:`DocumentError` naming ``where`` unless ``document`` matches."""
-        problem = self.problem(document)
+        problem = self.problem(document, describe)
         if problem is not None:
             raise DocumentError(f"{where}: {problem} (schema {self.version})")
 
@@ -127,6 +131,33 @@ def write_document(
     schema(name).check(document, f"{path} (as written)")
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_text(path, document_text(document, sort_keys=sort_keys), mode=mode)
+
+
+def describe_error(error: jsonschema.ValidationError) -> str:
+    """The standard wording of a violation: jsonschema's path, the reason in words."""
+    return f"{error.json_path}: {_reason(error)}"
+
+
+TYPE_WORDS: Final = {
+    "string": "text",
+    "integer": "an integer",
+    "number": "a number",
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def expected_types(types: str | Iterable[str]) -> str:
+    """A schema ``type`` in words: ``["string", "null"]`` is ``text or null``."""
+    words = [types] if isinstance(types, str) else list(types)
+    return " or ".join(TYPE_WORDS.get(w, w) for w in words)
+
+
+def dotted_path(parts: Iterable[str | int]) -> str:
+    """``$.hosts.web.lab.port``: keys joined by dots, indexes in brackets, as people write them."""
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
 
 
 def _reason(error: jsonschema.ValidationError) -> str:

@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from remediator.classify.planload import PlanDoc, load_plan
+from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.common.text import shown
 from remediator.common.window import parse_window
 from remediator.errors import InputError

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from remediator.classify.actions import DisableService, EnforceTls, FirewallBlock, FirewallRestrict
-from remediator.classify.planload import PlanDecision
+from remediator.classify.plan_document import PlanDecision
 from remediator.errors import InputError
 from remediator.generate.safety import UNIT_NAME, py_literal
 

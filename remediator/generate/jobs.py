@@ -18,7 +18,7 @@ from remediator.classify.actions import (
     Keep,
     Manual,
 )
-from remediator.classify.planload import Management, PlanDecision, PlanDoc, PlanHost
+from remediator.classify.plan_document import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.errors import InputError
 from remediator.generate.items import (
     DisableItem,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from remediator import __version__
-from remediator.classify.planload import PlanDoc
+from remediator.classify.plan_document import PlanDoc
 from remediator.common.window import Window
 from remediator.errors import InputError
 from remediator.generate.hostvars import host_vars_yaml

@@ -3,14 +3,28 @@
 The writer is what ``remediator ingest --json`` prints; the reader takes the same shape
 back (later stages accept a findings file in place of a scan, and the plain JSON input
 format for "any other scanner" is this document, documented in docs/formats.md).
+
+The document is described by ``remediator/schemas/findings.schema.json``. A findings
+file can hold millions of findings and is written as a stream, so the reader checks it
+per finding, against the schema's ``$defs/finding``, as each is read; an error names the
+finding and the field in the documented wording
+(``findings.json: findings[3].port: 70000 is not a port``). The schema checks types and
+ranges; what it cannot say (a port of ``80.0``, a NaN score, an ISO time) is checked while
+freezing the finding, in the same wording.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, Final
 
+import jsonschema
+from jsonschema.exceptions import best_match
+
+from remediator.common.documents import expected_types, schema_document
 from remediator.errors import ScanParseError
 from remediator.ingest.model import (
     PORT_OPEN,
@@ -29,11 +43,18 @@ from remediator.ingest.model import (
 )
 
 SCHEMA: Final = "remediator/findings/v1"
+NAME: Final = "findings"
+"""The shipped schema's name: ``remediator/schemas/findings.schema.json``."""
 PROTOCOLS: Final = frozenset({"tcp", "udp", "sctp", "ip", "icmp"})
 
 
 def finding_to_dict(finding: Finding, inventory_host: str | None) -> dict[str, Any]:
-    """The JSON object of one finding (keys documented in docs/formats.md)."""
+    """The JSON object of one finding (keys documented in docs/formats.md).
+
+    Not schema-checked as it is written: a check costs ten times the build, and the
+    writer streams millions of findings. The tests check that every finding the model
+    can hold is written as one the schema allows (tests/unit/test_findings_schema.py).
+    """
     service = finding.service or Service(finding.address, finding.protocol, finding.port, "")
     return {
         "address": finding.address,
@@ -97,173 +118,194 @@ def _certificate_to_dict(cert: CertificateFacts | None) -> dict[str, Any] | None
     }
 
 
-class _Fields:
-    """Typed access to one untrusted JSON object, errors naming the field."""
+@cache
+def _finding_validator() -> jsonschema.protocols.Validator:
+    """A validator of one finding: the shipped schema's ``$defs/finding``, its local
+    ``$ref`` s resolved once here (jsonschema resolves a ``$ref`` on every use, which
+    tripled the cost of reading a finding)."""
+    document = schema_document(NAME)
+    definitions: dict[str, Any] = document["$defs"]
+    finding = _resolved(definitions["finding"], definitions)
+    assert isinstance(finding, dict)  # noqa: S101 - $defs/finding is an object schema
+    validator_class = jsonschema.validators.validator_for(document)
+    return validator_class({"$schema": document["$schema"], **finding})
 
-    def __init__(self, data: object, where: str, display: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ScanParseError(display, f"{where}: expected an object")
-        self.data: Mapping[str, Any] = data
-        self.where = where
-        self.display = display
 
-    def fail(self, key: str, problem: str) -> ScanParseError:
-        return ScanParseError(self.display, f"{self.where}.{key}: {problem}")
+def _resolved(node: object, definitions: Mapping[str, Any]) -> object:
+    """``node`` with every ``{"$ref": "#/$defs/x", ...}`` replaced by ``x`` plus its siblings."""
+    if isinstance(node, list):
+        return [_resolved(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        return _resolved({**definitions[ref.removeprefix("#/$defs/")], **siblings}, definitions)
+    return {key: _resolved(value, definitions) for key, value in node.items()}
 
-    def text(self, key: str, default: str = "", limit: int = 512) -> str:
-        value = self.data.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise self.fail(key, "expected text")
-        return clip(str(value), limit)
 
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self.data.get(key) or []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, "expected a list of text")
-        return tuple(clip(v) for v in value)
+def check_finding(data: object, where: str, display: str) -> None:
+    """Raise :class:`ScanParseError` naming ``where`` and the field unless ``data`` is a
+    finding object the schema allows."""
+    error = best_match(_finding_validator().iter_errors(data))  # type: ignore[arg-type]
+    if error is not None:
+        raise ScanParseError(display, _describe(error, where))
 
-    def required(self, key: str) -> object:
-        if key not in self.data or self.data[key] in (None, ""):
-            raise self.fail(key, "is required")
-        return self.data[key]
 
-    def port(self) -> int:
-        value = self.required("port")
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.fail("port", f"{value!r} is not a port")
-        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-            raise self.fail("port", f"{value!r} is not a port")
-        port = int(value)
-        if not 0 <= port <= 65535:
-            raise self.fail("port", f"{port} is not a port")
-        return port
+def _describe(error: jsonschema.ValidationError, where: str) -> str:
+    """A finding's schema violation in the words docs/formats.md documents."""
+    parts = list(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        missing = next(str(k) for k in required if k not in error.instance)
+        return f"{_path(where, [*parts, missing])}: is required"
+    field = parts[0] if len(parts) == 1 else None
+    return f"{_path(where, parts)}: {_reason(error, field)}"
 
-    def protocol(self) -> str:
-        value = self.text("protocol", "tcp").lower()
-        if value not in PROTOCOLS:
-            raise self.fail("protocol", f"{value!r} is not one of {', '.join(sorted(PROTOCOLS))}")
-        return value
 
-    def severity(self) -> Severity:
-        value = self.data.get("severity", 0.0)
-        label = self.text("scanner_severity")
-        if isinstance(value, str):
-            try:
-                return Severity.from_label(SeverityLabel(value.lower()), label or value)
-            except ValueError:
-                raise self.fail("severity", f"{value!r} is not a score or a label") from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail("severity", f"{value!r} is not a score")
-        if not 0 <= value <= 10:
-            raise self.fail("severity", f"{value} is outside 0-10")
-        return Severity(float(value), label)
+def _reason(error: jsonschema.ValidationError, field: str | int | None) -> str:
+    """Why a value is refused; the finding's own fields in their documented words."""
+    value = error.instance
+    own = {
+        "address": "is required" if value == "" else "expected text",
+        "port": f"{value!r} is not a port",
+        "protocol": f"{value!r} is not one of {', '.join(sorted(PROTOCOLS))}",
+        "severity": f"{value} is outside 0-10"
+        if error.validator in ("minimum", "maximum")
+        else f"{value!r} is not a score or a label",
+    }
+    if isinstance(field, str) and field in own:
+        return own[field]
+    if error.validator == "type":
+        types: str | list[str] = error.validator_value  # type: ignore[assignment]
+        return f"expected {expected_types(types)}"
+    return error.message
+
+
+def _path(where: str, parts: list[str | int]) -> str:
+    return where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
 
 
 def finding_from_dict(data: object, where: str, display: str) -> Finding:
     """A finding from its JSON object; ``where`` (``findings[3]``) prefixes every error."""
-    fields = _Fields(data, where, display)
-    address = normalize_address(str(fields.required("address")))
-    protocol, port = fields.protocol(), fields.port()
+    check_finding(data, where, display)
+    assert isinstance(data, Mapping)  # noqa: S101 - the schema says "type": "object"
+    fail = _Failer(where, display)
+    address = normalize_address(str(data["address"]))
+    protocol, port = _text(data, "protocol", "tcp").lower(), _port(data["port"], fail)
     host = ScannedHost(
-        address, fields.texts("hostnames"), fields.text("host_state", "up"), fields.text("os")
+        address, _texts(data, "hostnames"), _text(data, "host_state", "up"), _text(data, "os")
     )
     service = Service(
         address=address,
         protocol=protocol,
         port=port,
-        state=fields.text("state", "open"),
-        name=fields.text("service"),
-        product=fields.text("product"),
-        version=fields.text("version"),
-        extra_info=fields.text("extra_info"),
-        tunnel=fields.text("tunnel"),
-        cpes=fields.texts("cpes"),
+        state=_text(data, "state", "open"),
+        name=_text(data, "service"),
+        product=_text(data, "product"),
+        version=_text(data, "version"),
+        extra_info=_text(data, "extra_info"),
+        tunnel=_text(data, "tunnel"),
+        cpes=_texts(data, "cpes"),
     )
-    check_id = fields.text("check_id", PORT_OPEN) or PORT_OPEN
+    check_id = _text(data, "check_id", PORT_OPEN) or PORT_OPEN
     return Finding(
         host=host,
         protocol=protocol,
         port=port,
         check_id=check_id,
-        title=fields.text("title", check_id),
-        severity=fields.severity(),
-        source=_source(fields, display),
+        title=_text(data, "title", check_id),
+        severity=_severity(data, fail),
+        source=_source(data.get("source") or {}, fail.at("source"), display),
         service=service if port else None,
-        evidence=clip_evidence(fields.text("evidence", limit=1 << 20)),
-        cves=fields.texts("cves"),
-        tls=_tls(fields),
-        certificate=_certificate(fields),
-        extra=tuple(sorted((str(k), str(v)) for k, v in _mapping(fields, "extra").items())),
+        evidence=clip_evidence(_text(data, "evidence", limit=1 << 20)),
+        cves=_texts(data, "cves"),
+        tls=_tls(data.get("tls")),
+        certificate=_certificate(data.get("certificate"), fail.at("certificate")),
+        extra=tuple(sorted((str(k), str(v)) for k, v in (data.get("extra") or {}).items())),
     )
 
 
-def _mapping(fields: _Fields, key: str) -> Mapping[str, Any]:
-    value = fields.data.get(key) or {}
-    if not isinstance(value, Mapping):
-        raise fields.fail(key, "expected an object")
-    return value
+class _Failer:
+    """Makes the error of a value the schema allows but a finding cannot hold."""
+
+    def __init__(self, where: str, display: str) -> None:
+        self.where = where
+        self.display = display
+
+    def at(self, key: str) -> _Failer:
+        return _Failer(f"{self.where}.{key}", self.display)
+
+    def __call__(self, key: str, problem: str) -> ScanParseError:
+        return ScanParseError(self.display, f"{self.where}.{key}: {problem}")
 
 
-def _source(fields: _Fields, display: str) -> Source:
-    raw = _mapping(fields, "source")
-    source = _Fields(raw, f"{fields.where}.source", display)
-    when = source.text("scan_time")
+def _text(data: Mapping[str, Any], key: str, default: str = "", limit: int = 512) -> str:
+    """A text field (a number counts as its text), capped; null or missing is ``default``."""
+    value = data.get(key)
+    return default if value is None else clip(str(value), limit)
+
+
+def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A list of text; one text counts as a list of one, null or empty as none."""
+    value = data.get(key) or []
+    return tuple(clip(v) for v in ([value] if isinstance(value, str) else value))
+
+
+def _port(value: int | str, fail: _Failer) -> int:
+    """The port: the schema took an integer or text of digits; 80.0 and 70000 stop here."""
+    if isinstance(value, float) or not 0 <= int(value) <= 65535:
+        raise fail("port", f"{value!r} is not a port")
+    return int(value)
+
+
+def _severity(data: Mapping[str, Any], fail: _Failer) -> Severity:
+    value = data.get("severity", 0.0)
+    label = _text(data, "scanner_severity")
+    if isinstance(value, str):
+        return Severity.from_label(SeverityLabel(value.lower()), label or value)
+    if math.isnan(value):  # NaN passes every JSON Schema bound
+        raise fail("severity", f"{value} is outside 0-10")
+    return Severity(float(value), label)
+
+
+def _source(data: Mapping[str, Any], fail: _Failer, display: str) -> Source:
+    when = _text(data, "scan_time")
     try:
         scan_time = datetime.fromisoformat(when) if when else None
     except ValueError:
-        raise source.fail("scan_time", f"{when!r} is not an ISO 8601 time") from None
+        raise fail("scan_time", f"{when!r} is not an ISO 8601 time") from None
     return Source(
-        format=source.text("format", "json"),
-        file=source.text("file", display),
-        scanner=source.text("scanner"),
-        version=source.text("version"),
+        format=_text(data, "format", "json"),
+        file=_text(data, "file", display),
+        scanner=_text(data, "scanner"),
+        version=_text(data, "version"),
         scan_time=scan_time,
     )
 
 
-def _tls(fields: _Fields) -> TlsFacts | None:
-    raw = fields.data.get("tls")
-    if raw is None:
+def _tls(data: Mapping[str, Any] | None) -> TlsFacts | None:
+    if data is None:
         return None
-    tls = _Fields(raw, f"{fields.where}.tls", fields.display)
-    ciphers = tls.data.get("ciphers") or []
-    if not isinstance(ciphers, list):
-        raise tls.fail("ciphers", "expected a list")
-    parsed = []
-    for index, cipher in enumerate(ciphers):
-        item = _Fields(cipher, f"{tls.where}.ciphers[{index}]", fields.display)
-        parsed.append(Cipher(item.text("name"), item.text("grade")))
-    return TlsFacts(tls.text("protocol"), tuple(parsed), tls.text("least_grade"))
+    ciphers = tuple(Cipher(_text(c, "name"), _text(c, "grade")) for c in data.get("ciphers") or [])
+    return TlsFacts(_text(data, "protocol"), ciphers, _text(data, "least_grade"))
 
 
-def _certificate(fields: _Fields) -> CertificateFacts | None:
-    raw = fields.data.get("certificate")
-    if raw is None:
+def _certificate(data: Mapping[str, Any] | None, fail: _Failer) -> CertificateFacts | None:
+    if data is None:
         return None
-    cert = _Fields(raw, f"{fields.where}.certificate", fields.display)
-    bits = cert.data.get("key_bits") or 0
-    if isinstance(bits, bool) or not isinstance(bits, int):
-        raise cert.fail("key_bits", "expected a number")
+    bits = data.get("key_bits") or 0
+    if isinstance(bits, float):  # JSON Schema counts 2048.0 as an integer; a key size is not
+        raise fail("key_bits", "expected a number")
     return CertificateFacts(
-        subject=cert.text("subject"),
-        issuer=cert.text("issuer"),
-        not_before=cert.text("not_before"),
-        not_after=cert.text("not_after"),
-        key_type=cert.text("key_type"),
+        subject=_text(data, "subject"),
+        issuer=_text(data, "issuer"),
+        not_before=_text(data, "not_before"),
+        not_after=_text(data, "not_after"),
+        key_type=_text(data, "key_type"),
         key_bits=bits,
-        signature_algorithm=cert.text("signature_algorithm"),
-        self_signed=_optional_bool(cert, "self_signed"),
-        expired=_optional_bool(cert, "expired"),
-        alt_names=cert.texts("alt_names"),
+        signature_algorithm=_text(data, "signature_algorithm"),
+        self_signed=data.get("self_signed"),
+        expired=data.get("expired"),
+        alt_names=_texts(data, "alt_names"),
     )
-
-
-def _optional_bool(fields: _Fields, key: str) -> bool | None:
-    value = fields.data.get(key)
-    if value is None or isinstance(value, bool):
-        return value
-    raise fields.fail(key, "expected true, false or null")

@@ -199,12 +199,23 @@ class Finding:
 
 @dataclass(frozen=True, slots=True, order=True)
 class FindingKey:
-    """``(address, protocol, port, check_id)``: equal keys mean the same weakness."""
+    """``(address, protocol, port, check_id)``: equal keys mean the same weakness.
+
+    The one key type of every stage. A finding as a scanner reported it is keyed by the
+    scanner's check id; verify matches a rescan to the plan across scanners, so there the
+    fourth part holds the classifier's scanner-neutral kind (read as :attr:`kind`).
+    ``str(key)`` is ``address/protocol/port/check_id``, the form the roles and tests cite.
+    """
 
     address: str
     protocol: str
     port: int
     check_id: str
+
+    @property
+    def kind(self) -> str:
+        """The fourth part, named for keys that match on the classifier's kind."""
+        return self.check_id
 
     def __str__(self) -> str:
         return f"{self.address}/{self.protocol}/{self.port}/{self.check_id}"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.errors import InputError
 from remediator.report.evidence import (
     Change,
@@ -26,15 +27,15 @@ from remediator.report.evidence import (
 from remediator.run.apply.rollback import snapshotted
 from remediator.run.records.record import RunRecord
 from remediator.verify.model import Outcome, Verification
-from remediator.verify.originals import originals_from_plan
+from remediator.verify.originals import originals_of
 from remediator.verify.store import VERIFY_FILE, verification_from_json
 
 
 def load_evidence(run_dir: Path, now: datetime | None = None) -> Evidence:
     """The evidence of the run record at ``run_dir``."""
     info = _read(run_dir / "run.json", required=True)
-    plan = _read(run_dir / "plan.json", required=True)
-    originals = originals_from_plan(plan, str(run_dir / "plan.json"))
+    plan = _plan(run_dir / "plan.json")
+    originals = originals_of(plan)
     verify = _read(run_dir / VERIFY_FILE, required=True)
     verification = verification_from_json(verify, originals, str(run_dir / VERIFY_FILE))
     summary = _read(run_dir / "summary.json", required=False)
@@ -89,9 +90,7 @@ def build_evidence(
     return Evidence(facts, verification, tuple(hosts), now.isoformat(timespec="seconds"))
 
 
-def _facts(
-    info: Mapping[str, Any], summary: Mapping[str, Any], plan: Mapping[str, Any]
-) -> RunFacts:
+def _facts(info: Mapping[str, Any], summary: Mapping[str, Any], plan: PlanDoc) -> RunFacts:
     def text(key: str) -> str:
         value = info.get(key, summary.get(key))
         return "" if value is None else str(value)
@@ -105,8 +104,8 @@ def _facts(
         window_closes=text("window_closes"),
         approved_by=text("approved_by"),
         ticket=text("ticket"),
-        plan_as_of=str(plan.get("as_of", "")),
-        scan_files=tuple(str(f) for f in plan.get("scan_files", ())),
+        plan_as_of=plan.as_of,
+        scan_files=plan.scan_files,
     )
 
 
@@ -151,6 +150,13 @@ def _scanner(finding: Mapping[str, Any]) -> ScannerEvidence:
 
 def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _plan(path: Path) -> PlanDoc:
+    """The run's copy of its plan, read (and schema-checked) by the plan's own module."""
+    if not path.is_file():
+        raise InputError(f"{path}: missing from the run record")
+    return load_plan(path)
 
 
 def _read(path: Path, *, required: bool) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from remediator.classify.planload import Fields
 from remediator.common.window import Interval
 from remediator.errors import InputError
 from remediator.generate.items import PortCheck
@@ -25,7 +24,7 @@ from remediator.generate.manifest import NAME as MANIFEST
 from remediator.generate.manifest import read_manifest
 from remediator.generate.suites import project_suites
 from remediator.generate.writer import IGNORED
-from remediator.run.varsfile import instant, load_vars, text_or
+from remediator.run.varsfile import Fields, instant, load_vars, text_or
 
 REMEDIATE: Final = "playbooks/remediate.yml"
 ROLLBACK: Final = "playbooks/rollback.yml"

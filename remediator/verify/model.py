@@ -1,9 +1,10 @@
 """The verification model: what each original finding ended as, and on what evidence.
 
 These frozen records are what ``remediator verify`` hands to ``remediator report``. A
-finding is matched across scans by :class:`MatchKey` ``(address, protocol, port, kind)``
-where ``kind`` is the classifier's scanner-neutral kind, so an nmap rescan can confirm
-(or refute) what Nessus or Qualys reported under its own check ids.
+finding is matched across scans by its :class:`~remediator.ingest.model.FindingKey`
+``(address, protocol, port, kind)``, the fourth part the classifier's scanner-neutral
+kind, so an nmap rescan can confirm (or refute) what Nessus or Qualys reported under their
+own check ids.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
+
+from remediator.classify.plan_document import PlanException
+from remediator.ingest.model import FindingKey
 
 
 class State(StrEnum):
@@ -49,30 +53,6 @@ class Seen(StrEnum):
     NO_RESCAN = "no_rescan"
 
 
-@dataclass(frozen=True, order=True)
-class MatchKey:
-    """``(address, protocol, port, kind)``: the same weakness whichever scanner saw it."""
-
-    address: str
-    protocol: str
-    port: int
-    kind: str
-
-    def __str__(self) -> str:
-        return f"{self.address}/{self.protocol}/{self.port}/{self.kind}"
-
-
-@dataclass(frozen=True)
-class ExceptionInfo:
-    """The policy exception an excepted finding cites."""
-
-    entry: str
-    justification: str
-    approved_by: str
-    expires: str
-    active: bool
-
-
 @dataclass(frozen=True)
 class Original:
     """One decision of the plan the run came from: the finding as first reported."""
@@ -93,18 +73,18 @@ class Original:
     keep_sources: tuple[str, ...] | None = None
     policy_entry: str | None = None
     justification: str | None = None
-    exception: ExceptionInfo | None = None
+    exception: PlanException | None = None
     manual_tasks: tuple[str, ...] = ()
 
     @property
     def finding_key(self) -> str:
         """``address/protocol/port/check_id``, the key the generated tests cite."""
-        return f"{self.address}/{self.protocol}/{self.port}/{self.check_id}"
+        return str(FindingKey(self.address, self.protocol, self.port, self.check_id))
 
     @property
-    def match_key(self) -> MatchKey:
-        """The scanner-neutral key a rescan is matched on."""
-        return MatchKey(self.address, self.protocol, self.port, self.kind)
+    def match_key(self) -> FindingKey:
+        """The scanner-neutral key a rescan is matched on (its fourth part the kind)."""
+        return FindingKey(self.address, self.protocol, self.port, self.kind)
 
 
 @dataclass(frozen=True)
@@ -165,7 +145,7 @@ class NewFinding:
     """Something the rescan reports that no original finding matches."""
 
     host: str | None
-    key: MatchKey
+    key: FindingKey
     check_id: str
     title: str
     severity: float

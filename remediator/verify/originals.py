@@ -2,93 +2,78 @@
 
 The plan's decisions already carry the classifier's scanner-neutral ``kind``, the
 verdict and the actions, so a rescan can be judged against what the plan meant to do
-without re-reading the first scan or the policy (which may have changed since).
+without re-reading the first scan or the policy (which may have changed since). The plan
+is read only through :mod:`remediator.classify.plan_document`, which checks it against the
+plan schema: a hand-edited plan fails there, naming the file, the JSON path and the version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from remediator.errors import InputError
-from remediator.verify.model import ExceptionInfo, Original, Role
-
-CHANGE_TYPES = frozenset({"disable_service", "firewall_block", "firewall_restrict", "enforce_tls"})
+from remediator.classify.actions import Action, FirewallRestrict, Keep, Manual, changes
+from remediator.classify.plan_document import PlanDecision, PlanDoc, plan_from_document
+from remediator.classify.sources import ANY, Sources
+from remediator.verify.model import Original, Role
 
 
 def originals_from_plan(plan: Mapping[str, Any], where: str) -> tuple[Original, ...]:
-    """One :class:`Original` per decision of a ``remediator/plan/v1`` document."""
-    if plan.get("schema") != "remediator/plan/v1":
-        raise InputError(f"{where}: not a remediator/plan/v1 document")
-    decisions = plan.get("decisions")
-    if not isinstance(decisions, list):
-        raise InputError(f"{where}: the plan has no decisions list")
-    return tuple(_original(d, f"{where}: decision {i}") for i, d in enumerate(decisions))
+    """One :class:`Original` per decision of a parsed ``remediator/plan/v1`` document."""
+    return originals_of(plan_from_document(plan, where))
 
 
-def _original(raw: object, where: str) -> Original:
-    if not isinstance(raw, Mapping):
-        raise InputError(f"{where}: not an object")
-    try:
-        actions = [a for a in raw["actions"] if isinstance(a, Mapping)]
-        types = tuple(str(a["type"]) for a in actions)
-        return Original(
-            host=_opt(raw.get("host")),
-            address=str(raw["address"]),
-            protocol=str(raw["protocol"]),
-            port=int(raw["port"]),
-            check_id=str(raw["check_id"]),
-            kind=str(raw["kind"]),
-            title=str(raw.get("title", "")),
-            severity=float(raw.get("severity", 0.0)),
-            verdict=str(raw["verdict"]),
-            actions=types,
-            reason=str(raw.get("reason", "")),
-            role=_role(str(raw["verdict"]), types),
-            restrict_sources=_sources(actions, "firewall_restrict") or (),
-            keep_sources=_sources(actions, "keep"),
-            policy_entry=_opt(raw.get("policy_entry")),
-            justification=_opt(raw.get("justification")),
-            exception=_exception(raw.get("exception")),
-            manual_tasks=tuple(str(a.get("task", "")) for a in actions if a["type"] == "manual"),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{where}: malformed decision ({exc})") from None
+def originals_of(plan: PlanDoc) -> tuple[Original, ...]:
+    """One :class:`Original` per decision of a checked plan."""
+    return tuple(_original(d) for d in plan.decisions)
 
 
-def _role(verdict: str, types: Sequence[str]) -> Role:
+def _original(decision: PlanDecision) -> Original:
+    actions = decision.actions
+    return Original(
+        host=decision.host,
+        address=decision.address,
+        protocol=decision.protocol,
+        port=decision.port,
+        check_id=decision.check_id,
+        kind=decision.kind,
+        title=decision.title,
+        severity=decision.severity,
+        verdict=decision.verdict,
+        actions=tuple(a.type for a in actions),
+        reason=decision.reason,
+        role=_role(decision.verdict, actions),
+        restrict_sources=_restricted(actions),
+        keep_sources=_kept(actions),
+        policy_entry=decision.policy_entry,
+        justification=decision.justification,
+        exception=decision.exception,
+        manual_tasks=tuple(a.task for a in actions if isinstance(a, Manual)),
+    )
+
+
+def _role(verdict: str, actions: tuple[Action, ...]) -> Role:
     if verdict == "excepted":
         return Role.EXCEPTED
     if verdict != "fail":
         return Role.ALLOWED
-    return Role.FIX if CHANGE_TYPES.intersection(types) else Role.MANUAL
+    return Role.FIX if changes(actions) else Role.MANUAL
 
 
-def _sources(actions: Sequence[Mapping[str, Any]], kind: str) -> tuple[str, ...] | None:
-    """The CIDRs an action names (``("any",)`` for any); None when there is no such action."""
-    for action in actions:
-        if action["type"] != kind:
-            continue
-        sources = action.get("sources")
-        if not isinstance(sources, Mapping):
-            return ("any",)
-        if sources.get("any"):
-            return ("any",)
-        return tuple(str(c) for c in sources.get("cidrs", ()))
-    return None
+def _cidrs(sources: Sources | None) -> tuple[str, ...]:
+    """The CIDRs ``sources`` name, ``("any",)`` for everyone (or no sources at all)."""
+    if sources is None or sources.any:
+        return (ANY,)
+    return tuple(sources.cidrs())
 
 
-def _exception(raw: object) -> ExceptionInfo | None:
-    if not isinstance(raw, Mapping):
-        return None
-    return ExceptionInfo(
-        entry=str(raw.get("entry", "")),
-        justification=str(raw.get("justification", "")),
-        approved_by=str(raw.get("approved_by", "")),
-        expires=str(raw.get("expires", "")),
-        active=raw.get("status") == "active",
-    )
+def _restricted(actions: tuple[Action, ...]) -> tuple[str, ...]:
+    """The sources of the first restrict action, () when there is none."""
+    found = next((a for a in actions if isinstance(a, FirewallRestrict)), None)
+    return _cidrs(found.sources) if found else ()
 
 
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
+def _kept(actions: tuple[Action, ...]) -> tuple[str, ...] | None:
+    """The sources of the first keep action, None when there is none."""
+    found = next((a for a in actions if isinstance(a, Keep)), None)
+    return _cidrs(found.sources) if found else None

@@ -25,8 +25,7 @@ from typing import Final
 from remediator.classify.catalog import Catalog
 from remediator.classify.identify import classify_kind
 from remediator.ingest.findingset import FindingSet
-from remediator.ingest.model import PORT_OPEN, Finding
-from remediator.verify.model import MatchKey
+from remediator.ingest.model import PORT_OPEN, Finding, FindingKey
 
 DETECTS: Final[dict[str, tuple[str, ...]]] = {
     "nmap": ("open-port", "tls-protocol:*", "certificate", "weak-cipher", "other"),
@@ -41,7 +40,7 @@ rescan is silent about it: a port-open-only rescan proves nothing about a CVE.""
 class RescanFinding:
     """One rescan finding with its scanner-neutral key."""
 
-    key: MatchKey
+    key: FindingKey
     host: str | None
     check_id: str
     title: str
@@ -62,7 +61,7 @@ class Rescan:
     formats: frozenset[str]
 
     @property
-    def keys(self) -> frozenset[MatchKey]:
+    def keys(self) -> frozenset[FindingKey]:
         """Every scanner-neutral key the rescan reports on a port that replied."""
         return frozenset(f.key for f in self.findings if f.replied)
 
@@ -116,7 +115,7 @@ def rescan_from(
 def _reduce(finding: Finding, found: FindingSet, catalog: Catalog) -> RescanFinding:
     kind = classify_kind(catalog, finding).kind
     return RescanFinding(
-        key=MatchKey(finding.address, finding.protocol, finding.port, kind),
+        key=FindingKey(finding.address, finding.protocol, finding.port, kind),
         host=found.inventory_host(finding.address),
         check_id=finding.check_id,
         title=finding.title,

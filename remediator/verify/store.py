@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from remediator.errors import InputError
+from remediator.ingest.model import FindingKey
 from remediator.verify.model import (
-    MatchKey,
     NewFinding,
     Original,
     Outcome,
@@ -71,7 +71,9 @@ def _test(raw: Mapping[str, Any]) -> TestResult:
 def _new(raw: Mapping[str, Any]) -> NewFinding:
     return NewFinding(
         host=None if raw["host"] is None else str(raw["host"]),
-        key=MatchKey(str(raw["address"]), str(raw["protocol"]), int(raw["port"]), str(raw["kind"])),
+        key=FindingKey(
+            str(raw["address"]), str(raw["protocol"]), int(raw["port"]), str(raw["kind"])
+        ),
         check_id=str(raw["check_id"]),
         title=str(raw["title"]),
         severity=float(raw["severity"]),

@@ -31,7 +31,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 import pytest
 
-from remediator.classify.planload import PlanDoc
+from remediator.classify.plan_document import PlanDoc
 from remediator.common.window import parse_window
 from remediator.generate.jobs import build_jobs
 from remediator.generate.project import Options, build_project

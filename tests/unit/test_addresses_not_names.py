@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from remediator.classify.plan import build_plan
-from remediator.classify.planload import from_plan, parse_plan
+from remediator.classify.plan_document import from_plan, parse_plan
 from remediator.classify.policy import load_policy
 from remediator.cli import main
 from remediator.errors import InputError

@@ -2,10 +2,12 @@
 
 The same document ``remediator ingest --json`` writes, so findings can be saved, edited
 and read back, and any other scanner can be converted to it. Each finding object is read
-by :func:`remediator.ingest.jsonio.finding_from_dict`, whose errors name the finding and
-the field (``findings[3].port: 70000 is not a port``). The ``unmatched`` list the writer
-adds (addresses no inventory host matched) is an output of matching, not input, and is
-ignored: matching runs again on every read.
+by :func:`remediator.ingest.jsonio.finding_from_dict`, which checks it against the shipped
+schema's ``$defs/finding`` (``remediator/schemas/findings.schema.json``) and whose errors
+name the finding and the field (``findings[3].port: 70000 is not a port``). The envelope
+(``schema``, ``findings``) is checked here first, in the wording docs/formats.md shows.
+The ``unmatched`` list the writer adds (addresses no inventory host matched) is an output
+of matching, not input, and is ignored: matching runs again on every read.
 """
 
 from __future__ import annotations

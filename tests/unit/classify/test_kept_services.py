@@ -13,7 +13,7 @@ import pytest
 
 from remediator.classify.actions import DisableService, FirewallBlock
 from remediator.classify.plan import Plan, build_plan
-from remediator.classify.planload import from_plan
+from remediator.classify.plan_document import from_plan
 from remediator.cli import main
 from remediator.errors import InputError, PolicyError
 from remediator.ingest.findingset import load_findings

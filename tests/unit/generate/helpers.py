@@ -2,7 +2,7 @@
 
 Plans are made the way users make them — scan files through ingest and the classifier
 with a policy and an inventory — and handed to the generator through their JSON form
-(:func:`remediator.classify.planload.from_plan`), exactly as ``plan.json`` would be.
+(:func:`remediator.classify.plan_document.from_plan`), exactly as ``plan.json`` would be.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from remediator.classify.plan import build_plan
-from remediator.classify.planload import PlanDoc, from_plan, parse_plan
+from remediator.classify.plan_document import PlanDoc, from_plan, parse_plan
 from remediator.classify.policy import load_policy
 from remediator.common.window import parse_window
 from remediator.errors import ScanParseError

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.planload import PlanDoc, parse_plan
+from remediator.classify.plan_document import PlanDoc, parse_plan
 from tests.unit.generate.helpers import (
     FIXTURES,
     corpus_inventory,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.planload import parse_plan
+from remediator.classify.plan_document import parse_plan
 from remediator.generate.manifest import NAME
 from tests.unit.generate.helpers import golden_plan_bytes, project
 

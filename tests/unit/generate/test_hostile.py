@@ -21,7 +21,7 @@ import yaml
 from ansible.parsing.utils.yaml import from_yaml
 from ansible.template import is_trusted_as_template, trust_as_template
 
-from remediator.classify.planload import PlanDoc
+from remediator.classify.plan_document import PlanDoc
 from remediator.generate.testinfra import TEST_NAME
 from tests.unit.generate.helpers import (
     HOSTILE_STRINGS,

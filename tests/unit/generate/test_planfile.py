@@ -9,7 +9,7 @@ import pytest
 
 from remediator.classify.actions import DisableService, EnforceTls, FirewallBlock, Keep
 from remediator.classify.plan import build_plan
-from remediator.classify.planload import from_plan, load_plan
+from remediator.classify.plan_document import from_plan, load_plan
 from remediator.classify.policy import load_policy
 from remediator.errors import InputError
 from remediator.ingest.findingset import load_findings

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from remediator.classify.actions import DisableService, FirewallBlock
-from remediator.classify.planload import PlanDecision, PlanDoc, parse_plan
+from remediator.classify.plan_document import PlanDecision, PlanDoc, parse_plan
 from remediator.errors import InputError
 from remediator.generate.manifest import NAME
 from remediator.generate.project import InventoryEntry, build_project

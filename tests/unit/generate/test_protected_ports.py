@@ -50,7 +50,7 @@ def test_the_plans_protected_ports_reach_the_guard_even_without_a_decision() -> 
     """
     import json
 
-    from remediator.classify.planload import parse_plan
+    from remediator.classify.plan_document import parse_plan
     from tests.unit.generate.helpers import golden_plan_bytes
 
     document = json.loads(golden_plan_bytes())

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from remediator.classify.plan import build_plan
-from remediator.classify.planload import parse_plan
+from remediator.classify.plan_document import parse_plan
 from remediator.classify.policy import load_policy
 from remediator.common.window import parse_window
 from remediator.generate.project import Options, build_project

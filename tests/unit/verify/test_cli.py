@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.planload import load_plan
+from remediator.classify.plan_document import load_plan
 from remediator.errors import RefusedError
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
