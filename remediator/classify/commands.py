@@ -8,9 +8,10 @@ from datetime import date
 
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.plan import build_plan
-from remediator.classify.policy import ALL_GROUP, load_policy
+from remediator.classify.policy.model import ALL_GROUP
+from remediator.classify.policy.read import load_policy
+from remediator.classify.policy.starter import starter_policy
 from remediator.classify.render import render_table
-from remediator.classify.starter import starter_policy
 from remediator.common.files import replace_text
 from remediator.common.text import shown
 from remediator.errors import InputError

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from remediator.classify.actions import (
+from remediator.classify.model import (
     Action,
     DisableService,
     EnforceTls,
@@ -32,7 +32,7 @@ from remediator.classify.actions import (
 )
 from remediator.classify.plan import SCHEMA as WRITTEN_SCHEMA
 from remediator.classify.plan import Plan
-from remediator.classify.sources import ANY, Sources, make_sources, parse_network
+from remediator.classify.policy.sources import ANY, Sources, make_sources, parse_network
 from remediator.errors import InputError
 from remediator.ingest.model import normalize_address, parse_ip
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, NamedTuple
 
-from remediator.classify.actions import Action, DisableService, EnforceTls, FirewallBlock
 from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.model import Action, DisableService, EnforceTls, FirewallBlock
 
 
 class Rule(ABC):

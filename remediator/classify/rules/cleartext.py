@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, Manual
 from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.model import Action, Manual
 from remediator.classify.rules.base import (
     Rule,
     also_resolves,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from remediator.classify.context import Outcome
-from remediator.classify.policy import PolicyException
+from remediator.classify.policy.model import PolicyException
 
 
 @dataclass(frozen=True)

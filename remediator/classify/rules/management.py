@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, Keep, Manual
 from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.model import Action, Keep, Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import reduce
 
-from remediator.classify.actions import Action, FirewallBlock, FirewallRestrict, Keep
 from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.model import Action, FirewallBlock, FirewallRestrict, Keep
+from remediator.classify.policy.sources import Sources
 from remediator.classify.rules.base import Rule, asv_note
-from remediator.classify.sources import Sources
 
 
 class NeededServiceRule(Rule):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Manual
 from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.model import Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 KINDS = frozenset({"vulnerable-version", "unsupported-software"})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from remediator.classify.actions import Action, DisableService, Manual
 from remediator.classify.context import Outcome
+from remediator.classify.model import Action, DisableService, Manual
 
 
 def describe(action: Action) -> str:

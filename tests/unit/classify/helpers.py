@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from remediator.classify.decision import Decision
+from remediator.classify.model import Decision
 from remediator.classify.plan import Plan, build_plan
-from remediator.classify.policy import Policy, load_policy
+from remediator.classify.policy.model import Policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import FindingSet, load_findings
 from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.ingest.model import Finding, HostReport

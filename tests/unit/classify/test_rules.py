@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.actions import DisableService, EnforceTls, FirewallRestrict, Keep, Manual
+from remediator.classify.model import DisableService, EnforceTls, FirewallRestrict, Keep, Manual
 from remediator.classify.plan import build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from tests.corpus import corpus_path

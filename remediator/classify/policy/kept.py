@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from remediator.classify.actions import DisableService
 from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
-from remediator.classify.policy import AllowEntry, DenyEntry
+from remediator.classify.model import DisableService
+from remediator.classify.policy.model import AllowEntry, DenyEntry
 from remediator.errors import PolicyError
 
 
