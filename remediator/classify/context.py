@@ -96,7 +96,7 @@ class FindingContext:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RuleOutcome:
     """What a rule decided: ordered actions, a reason, and whether the policy is breached.
 
     ``policy_fail`` is the rule's own judgement (an unapproved exposure fails even with a

@@ -15,7 +15,7 @@ from datetime import date
 from fnmatch import fnmatchcase
 
 from remediator.classify.catalog import Catalog, ServiceEntry
-from remediator.classify.context import FindingContext, Need, Outcome, predict_asv
+from remediator.classify.context import FindingContext, Need, RuleOutcome, predict_asv
 from remediator.classify.hosts import HostResolver
 from remediator.classify.identify import best_service, classify_kind, identify_service
 from remediator.classify.model import (
@@ -213,7 +213,7 @@ class Decider:
         self,
         ctx: FindingContext,
         rule: Rule,
-        outcome: Outcome,
+        outcome: RuleOutcome,
         match: ExceptionMatch | None,
         files: tuple[str, ...],
     ) -> Decision:

@@ -74,28 +74,16 @@ def _entry_service(entry: AllowEntry, catalog: Catalog) -> ServiceEntry | None:
 
 def _needed(entry: AllowEntry, service: ServiceEntry | None, catalog: Catalog) -> list[KeptService]:
     """Services an allowed entry needs: on the host (policy ``needs``) or by the catalog."""
-    found = [
-        KeptService(
-            name,
-            catalog.services[name],
-            tuple(sorted(catalog.services[name].ports)),
-            f"needed by {entry.ref.describe()} ({entry.path}.needs)",
-        )
-        for name in entry.needs
-        if name in catalog.services
+    wanted = [
+        (name, f"needed by {entry.ref.describe()} ({entry.path}.needs)") for name in entry.needs
     ]
     if service is not None:
-        found += [
-            KeptService(
-                name,
-                catalog.services[name],
-                tuple(sorted(catalog.services[name].ports)),
-                f"needed by {service.name} ({entry.path})",
-            )
-            for name in service.needs
-            if name in catalog.services
-        ]
-    return found
+        wanted += [(name, f"needed by {service.name} ({entry.path})") for name in service.needs]
+    return [
+        KeptService(name, catalog.services[name], tuple(sorted(catalog.services[name].ports)), why)
+        for name, why in wanted
+        if name in catalog.services
+    ]
 
 
 def kept_services(

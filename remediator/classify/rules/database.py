@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.context import FindingContext, Outcome
-from remediator.classify.rules.base import (
-    Rule,
-    also_resolves,
-    asv_note,
-    policy_denial,
-    removal,
-    unapproved,
-)
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
 
 
 class DatabaseExposedRule(Rule):
@@ -23,21 +16,11 @@ class DatabaseExposedRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return unapproved(ctx) and ctx.service is not None and ctx.service.category == "database"
 
-    def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how, notes = removal(ctx)
-        safer = (
-            f" Safer setup: {ctx.service.replacement}."
-            if ctx.service and ctx.service.replacement
-            else ""
-        )
-        return Outcome(
-            actions=actions,
-            reason=(
-                f"{ctx.label} is a data store reachable from the scanner and "
-                f"{policy_denial(ctx)}; stored data must not be directly reachable from "
-                f"untrusted networks (PCI DSS 1.4.4). {asv_note(ctx)} {how}{safer}"
-                f"{also_resolves(ctx)}"
-            ),
-            policy_fail=True,
-            notes=notes,
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
+        return remove_unapproved(
+            ctx,
+            f"{ctx.label} is a data store reachable from the scanner and "
+            f"{policy_denial(ctx)}; stored data must not be directly reachable from "
+            f"untrusted networks (PCI DSS 1.4.4).",
+            replacement="Safer setup",
         )
