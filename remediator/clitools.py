@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable
+from typing import TypeVar
 
 Handler = Callable[[argparse.Namespace], int]
+Options = TypeVar("Options")
 
 
 def lazy(module: str, name: str) -> Handler:
@@ -23,4 +25,23 @@ def lazy(module: str, name: str) -> Handler:
 
     handler.__name__ = name
     handler.__qualname__ = f"lazy({module}:{name})"
+    return handler
+
+
+def lazy_options(
+    module: str, name: str, options: Callable[[argparse.Namespace], Options]
+) -> Handler:
+    """Like :func:`lazy`, but the command is a function of typed options, not a Namespace.
+
+    ``options`` (defined beside the parser, in the stage's ``cli.py``) turns the parsed
+    arguments into the stage's frozen options object; the command in ``module`` then never
+    sees argparse, so it can be called and tested with plain values.
+    """
+
+    def handler(args: argparse.Namespace) -> int:
+        function: Callable[[Options], int] = getattr(importlib.import_module(module), name)
+        return function(options(args))
+
+    handler.__name__ = name
+    handler.__qualname__ = f"lazy_options({module}:{name})"
     return handler

@@ -1,5 +1,7 @@
-"""The classify stage's frozen types: decisions and the actions they carry, in plan vocabulary.
+"""The classify stage's frozen types: its commands' options, decisions and their actions.
 
+The options (:class:`PolicyCheckOptions`, :class:`PolicyInitOptions`, :class:`PlanOptions`)
+are what ``cli.py`` builds from the command line and ``commands.py`` works from.
 A :class:`Decision` is one finding, its verdict, its ordered actions and the reason for
 them. Each action is a frozen record with a ``type`` (the plan's vocabulary, consumed by
 the generate stage) and only the facts that stage needs. Nothing here is a command: the
@@ -10,9 +12,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 from remediator.classify.policy.sources import Sources
+
+
+@dataclass(frozen=True)
+class PolicyCheckOptions:
+    """``remediator policy check``: the policy, and the inventory its groups are checked against."""
+
+    file: Path
+    inventory: Path | None = None
+
+
+@dataclass(frozen=True)
+class PolicyInitOptions:
+    """``remediator policy init``: scans and inventory to propose from, where to write."""
+
+    scans: tuple[Path, ...]
+    inventory: Path
+    admins: tuple[str, ...] = ()
+    output: Path | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """``remediator plan``: the inputs, the day exceptions are judged on, and the outputs."""
+
+    scans: tuple[Path, ...]
+    policy: Path
+    inventory: Path
+    as_of: date | None = None
+    format: str = "auto"
+    output: Path | None = None
+    json: bool = False
+    limit: int | None = None
+
 
 CHANGE_TYPES = frozenset({"disable_service", "firewall_block", "firewall_restrict", "enforce_tls"})
 """Action types that change a host; ``keep`` and ``manual`` do not."""
