@@ -1,0 +1,31 @@
+"""CertificateRule on real scan data: findings where it fires and where it does not.
+
+The rule: :class:`remediator.classify.rules.certificate.CertificateRule`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.classify.helpers import action_types, decision, plan_for
+from tests.unit.classify.rules.scans import (
+    DIONAEA,
+    HONEYPOT,
+    META,
+    METAHOST,
+    allow,
+)
+
+
+def test_self_signed_certificate_is_reported_for_a_person(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, DIONAEA, HONEYPOT, allow("web", "service=https sources=[any]"))
+    item = decision(plan, "172.28.1.3/tcp/443/nmap:ssl-cert")
+    assert (item.rule, item.verdict, item.kind) == ("certificate", "fail", "certificate")
+    assert action_types(item) == ["manual"]
+    assert "4.2.1.1" in item.pci
+
+
+def test_certificate_information_passes(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, META, METAHOST, allow("legacy", "service=smtp sources=[any]"))
+    item = decision(plan, "10.0.0.1/tcp/25/nessus:10863")
+    assert (item.rule, item.verdict, item.actions) == ("certificate", "pass", ())
