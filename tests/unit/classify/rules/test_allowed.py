@@ -12,6 +12,7 @@ from tests.unit.classify.helpers import action_types, decision, plan_for
 from tests.unit.classify.rules.scans import (
     DIONAEA,
     HONEYPOT,
+    NOTHING,
     allow,
 )
 
@@ -37,3 +38,10 @@ def test_database_allowed_from_anywhere_still_fails_the_asv(tmp_path: Path) -> N
     item = decision(plan, "172.28.1.3/tcp/3306/port-open")
     assert (item.rule, item.verdict, item.asv) == ("allowed-service", "fail", "auto_fail")
     assert action_types(item) == ["keep", "manual"]
+
+
+def test_service_the_policy_does_not_allow_is_not_kept(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, DIONAEA, HONEYPOT, NOTHING)
+    item = decision(plan, "172.28.1.3/tcp/443/port-open")
+    assert (item.rule, item.verdict) == ("needless-exposure", "fail")
+    assert item.policy_entry is None

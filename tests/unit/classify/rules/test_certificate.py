@@ -13,6 +13,7 @@ from tests.unit.classify.rules.scans import (
     HONEYPOT,
     META,
     METAHOST,
+    NOTHING,
     allow,
 )
 
@@ -29,3 +30,11 @@ def test_certificate_information_passes(tmp_path: Path) -> None:
     plan = plan_for(tmp_path, META, METAHOST, allow("legacy", "service=smtp sources=[any]"))
     item = decision(plan, "10.0.0.1/tcp/25/nessus:10863")
     assert (item.rule, item.verdict, item.actions) == ("certificate", "pass", ())
+
+
+def test_certificate_on_an_unneeded_service_closes_the_port(tmp_path: Path) -> None:
+    """No certificate work for a service that goes: closing the port resolves it."""
+    plan = plan_for(tmp_path, DIONAEA, HONEYPOT, NOTHING)
+    item = decision(plan, "172.28.1.3/tcp/443/nmap:ssl-cert")
+    assert (item.rule, item.kind) == ("needless-exposure", "certificate")
+    assert action_types(item) == ["disable_service", "firewall_block"]

@@ -29,3 +29,12 @@ def test_network_dependency_reachable_like_its_user_passes(tmp_path: Path) -> No
     item = decision(plan, "10.250.195.71/tcp/111/port-open")
     assert (item.rule, item.verdict, item.service) == ("needed-service", "pass", "rpcbind")
     assert action_types(item) == ["keep"]
+
+
+def test_database_no_allowed_service_needs_is_not_kept(tmp_path: Path) -> None:
+    """Without ``needs: [mysql]`` the same MySQL port is an exposed database, removed."""
+    body = allow("k8s", "service=https-alt sources=[any]")
+    plan = plan_for(tmp_path, K8S, K8SHOST, body)
+    item = decision(plan, "10.250.195.71/tcp/30367/port-open")
+    assert (item.rule, item.verdict, item.service) == ("database-exposed", "fail", "mysql")
+    assert action_types(item) == ["disable_service", "firewall_block"]

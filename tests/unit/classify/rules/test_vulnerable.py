@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from remediator.classify.model import Manual
-from tests.unit.classify.helpers import decision, plan_for
+from tests.unit.classify.helpers import action_types, decision, plan_for
 from tests.unit.classify.rules.scans import (
     GOLHOST,
     GOLISMERO,
+    NOTHING,
     allow,
 )
 
@@ -31,3 +32,11 @@ def test_low_vulnerable_version_is_reported_only(tmp_path: Path) -> None:
     )
     item = decision(plan, "10.211.55.35/tcp/3306/openvas:1.3.6.1.4.1.25623.1.0.801380")
     assert (item.rule, item.verdict, item.actions) == ("vulnerable-version", "pass", ())
+
+
+def test_vulnerable_version_on_an_unneeded_service_closes_the_port(tmp_path: Path) -> None:
+    """No patch task for a service that goes: closing the port resolves it."""
+    plan = plan_for(tmp_path, GOLISMERO, GOLHOST, NOTHING)
+    item = decision(plan, "10.211.55.35/tcp/80/openvas:1.3.6.1.4.1.25623.1.0.110181")
+    assert (item.rule, item.kind) == ("needless-exposure", "vulnerable-version")
+    assert action_types(item) == ["disable_service", "firewall_block"]

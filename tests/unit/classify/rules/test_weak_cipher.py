@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from remediator.classify.model import EnforceTls
-from tests.unit.classify.helpers import decision, plan_for
+from tests.unit.classify.helpers import action_types, decision, plan_for
 from tests.unit.classify.rules.scans import (
     ANON,
     META,
     METAHOST,
+    NOTHING,
     allow,
     seccubus,
 )
@@ -47,3 +48,11 @@ def test_average_cipher_list_row_passes(tmp_path: Path) -> None:
     )
     item = decision(plan, "185.199.110.153/tcp/443/testssl:cipherlist_AVERAGE")
     assert item.verdict == "pass"
+
+
+def test_weak_ciphers_on_an_unneeded_service_close_the_port(tmp_path: Path) -> None:
+    """Ciphers are tuned only where the service is allowed; else the port closes."""
+    plan = plan_for(tmp_path, seccubus(tmp_path), ANON, NOTHING)
+    item = decision(plan, "192.0.2.80/tcp/443/nmap:ssl-enum-ciphers:TLSv1.0:weak-ciphers")
+    assert (item.rule, item.kind) == ("needless-exposure", "weak-cipher")
+    assert "enforce_tls" not in action_types(item)

@@ -52,3 +52,11 @@ def test_windows_from_inventory_facts(tmp_path: Path, variable: str) -> None:
     item = decision(plan, "172.28.1.3/tcp/3306/port-open")
     assert action_types(item) == ["manual"]
     assert "inventory ansible_" in item.reason
+
+
+def test_linux_host_gets_linux_tasks(tmp_path: Path) -> None:
+    """Without Windows facts the same exposed database is disabled and blocked."""
+    plan = plan_for(tmp_path, DIONAEA, HONEYPOT, NOTHING)
+    item = decision(plan, "172.28.1.3/tcp/3306/port-open")
+    assert action_types(item) == ["disable_service", "firewall_block"]
+    assert plan.hosts["honeypot"].windows_reason is None
