@@ -98,6 +98,11 @@ def decision(plan: Plan, key: str) -> Decision:
     raise LookupError(f"no decision for {key}")
 
 
+def decided(directory: Path, relative: str, hosts: HostSpec, body: str, key: str) -> Decision:
+    """The decision for finding ``key`` when ``relative`` is planned as :func:`plan_for` does."""
+    return decision(plan_for(directory, relative, hosts, body), key)
+
+
 def action_types(item: Decision) -> list[str]:
     """The decision's action types, in order."""
     return [a.type for a in item.actions]

@@ -1,20 +1,12 @@
-"""AllowedServiceRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.allowed.AllowedServiceRule`.
-"""
+"""AllowedServiceRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from remediator.classify.model import FirewallRestrict
-from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.helpers import action_types, decided, decision, plan_for
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, NOTHING, allow
 
 
 def test_allowed_from_any_is_kept(tmp_path: Path) -> None:
@@ -41,7 +33,5 @@ def test_database_allowed_from_anywhere_still_fails_the_asv(tmp_path: Path) -> N
 
 
 def test_service_the_policy_does_not_allow_is_not_kept(tmp_path: Path) -> None:
-    plan = plan_for(tmp_path, DIONAEA, HONEYPOT, NOTHING)
-    item = decision(plan, "172.28.1.3/tcp/443/port-open")
-    assert (item.rule, item.verdict) == ("needless-exposure", "fail")
-    assert item.policy_entry is None
+    item = decided(tmp_path, DIONAEA, HONEYPOT, NOTHING, "172.28.1.3/tcp/443/port-open")
+    assert (item.rule, item.verdict, item.policy_entry) == ("needless-exposure", "fail", None)

@@ -1,7 +1,4 @@
-"""CleartextServiceRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.cleartext.CleartextServiceRule`.
-"""
+"""CleartextServiceRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
@@ -9,12 +6,7 @@ from pathlib import Path
 
 from remediator.classify.model import DisableService, EnforceTls
 from tests.unit.classify.helpers import decision, plan_for
-from tests.unit.classify.rules.scans import (
-    META,
-    METAHOST,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.rules.scans import META, METAHOST, NOTHING, allow
 
 
 def test_unneeded_telnet_is_disabled_with_its_inetd_entry(tmp_path: Path) -> None:

@@ -1,7 +1,4 @@
-"""DatabaseExposedRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.database.DatabaseExposedRule`.
-"""
+"""DatabaseExposedRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
@@ -9,12 +6,7 @@ from pathlib import Path
 
 from remediator.classify.model import DisableService
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, NOTHING, allow
 
 
 def test_exposed_database_is_disabled_and_blocked(tmp_path: Path) -> None:

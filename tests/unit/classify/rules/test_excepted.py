@@ -1,7 +1,4 @@
-"""ExceptedRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.excepted.ExceptedRule`.
-"""
+"""ExceptedRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
@@ -9,11 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    META,
-    METAHOST,
-    NOTHING,
-)
+from tests.unit.classify.rules.scans import META, METAHOST, NOTHING
 
 EXCEPTION = """\
 exceptions:

@@ -1,7 +1,4 @@
-"""ManagementRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.management.ManagementRule`.
-"""
+"""ManagementRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
@@ -9,11 +6,7 @@ from pathlib import Path
 
 from remediator.classify.model import Keep
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    K8S,
-    K8SHOST,
-    NOTHING,
-)
+from tests.unit.classify.rules.scans import K8S, K8SHOST, NOTHING
 
 
 def test_management_port_is_kept_and_passes(tmp_path: Path) -> None:

@@ -1,21 +1,11 @@
-"""ManualReviewRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.manual_review.ManualReviewRule`.
-"""
+"""ManualReviewRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.classify.helpers import decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    META,
-    METAHOST,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.helpers import decided, decision, plan_for
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, META, METAHOST, NOTHING, allow
 
 
 def test_backdoor_is_a_manual_incident(tmp_path: Path) -> None:
@@ -34,6 +24,5 @@ def test_informational_host_finding_passes(tmp_path: Path) -> None:
 def test_backdoor_on_an_unmanaged_address_is_not_reviewed_here(tmp_path: Path) -> None:
     """Unmanaged addresses are decided first: the backdoor there is the unmanaged rule's."""
     hosts = {"other": ("192.0.2.99", ["legacy"], None)}
-    plan = plan_for(tmp_path, META, hosts, NOTHING)
-    item = decision(plan, "10.0.0.1/tcp/6667/nessus:46882")
+    item = decided(tmp_path, META, hosts, NOTHING, "10.0.0.1/tcp/6667/nessus:46882")
     assert (item.rule, item.kind, item.host) == ("unmanaged-host", "backdoor", None)

@@ -1,19 +1,11 @@
-"""NeedlessExposureRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.needless.NeedlessExposureRule`.
-"""
+"""NeedlessExposureRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, NOTHING, allow
 
 
 def test_unneeded_dns_is_disabled_and_blocked(tmp_path: Path) -> None:

@@ -1,18 +1,11 @@
-"""PortDetailRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.port_detail.PortDetailRule`.
-"""
+"""PortDetailRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    NOTHING,
-)
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, NOTHING
 
 
 def test_informational_detail_on_a_closing_port_passes(tmp_path: Path) -> None:

@@ -1,19 +1,11 @@
-"""RemoteAccessRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.remote_access.RemoteAccessRule`.
-"""
+"""RemoteAccessRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.unit.classify.helpers import decision, plan_for
-from tests.unit.classify.rules.scans import (
-    META,
-    METAHOST,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.rules.scans import META, METAHOST, NOTHING, allow
 
 
 def test_unneeded_remote_desktop_is_disabled(tmp_path: Path) -> None:

@@ -1,7 +1,4 @@
-"""WeakTlsProtocolRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.tls_protocol.WeakTlsProtocolRule`.
-"""
+"""WeakTlsProtocolRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
@@ -9,12 +6,7 @@ from pathlib import Path
 
 from remediator.classify.model import EnforceTls
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    ANON,
-    NOTHING,
-    allow,
-    seccubus,
-)
+from tests.unit.classify.rules.scans import ANON, NOTHING, allow, seccubus
 
 
 def test_early_tls_on_allowed_https_is_enforced(tmp_path: Path) -> None:

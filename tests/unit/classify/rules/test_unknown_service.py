@@ -1,21 +1,11 @@
-"""UnknownServiceRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.unknown_service.UnknownServiceRule`.
-"""
+"""UnknownServiceRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    META,
-    METAHOST,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, META, METAHOST, NOTHING, allow
 
 
 def test_unknown_service_needs_a_person(tmp_path: Path) -> None:

@@ -1,18 +1,11 @@
-"""UnmanagedHostRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.unmanaged.UnmanagedHostRule`.
-"""
+"""UnmanagedHostRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    NOTHING,
-)
+from tests.unit.classify.helpers import action_types, decided, decision, plan_for
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, NOTHING
 
 
 def test_unmanaged_exposure_fails_with_a_manual_task(tmp_path: Path) -> None:
@@ -31,6 +24,5 @@ def test_unmanaged_informational_finding_passes(tmp_path: Path) -> None:
 
 def test_same_finding_on_an_inventory_host_is_not_unmanaged(tmp_path: Path) -> None:
     """Once the address maps to an inventory host, the port's own rule decides it."""
-    plan = plan_for(tmp_path, DIONAEA, HONEYPOT, NOTHING)
-    item = decision(plan, "172.28.1.3/tcp/21/port-open")
+    item = decided(tmp_path, DIONAEA, HONEYPOT, NOTHING, "172.28.1.3/tcp/21/port-open")
     assert (item.rule, item.host) == ("cleartext-service", "honeypot")

@@ -1,20 +1,12 @@
-"""VulnerableVersionRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.vulnerable.VulnerableVersionRule`.
-"""
+"""VulnerableVersionRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from remediator.classify.model import Manual
-from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    GOLHOST,
-    GOLISMERO,
-    NOTHING,
-    allow,
-)
+from tests.unit.classify.helpers import action_types, decided, decision, plan_for
+from tests.unit.classify.rules.scans import GOLHOST, GOLISMERO, NOTHING, allow
 
 
 def test_vulnerable_php_is_a_manual_patch(tmp_path: Path) -> None:
@@ -36,7 +28,7 @@ def test_low_vulnerable_version_is_reported_only(tmp_path: Path) -> None:
 
 def test_vulnerable_version_on_an_unneeded_service_closes_the_port(tmp_path: Path) -> None:
     """No patch task for a service that goes: closing the port resolves it."""
-    plan = plan_for(tmp_path, GOLISMERO, GOLHOST, NOTHING)
-    item = decision(plan, "10.211.55.35/tcp/80/openvas:1.3.6.1.4.1.25623.1.0.110181")
+    key = "10.211.55.35/tcp/80/openvas:1.3.6.1.4.1.25623.1.0.110181"
+    item = decided(tmp_path, GOLISMERO, GOLHOST, NOTHING, key)
     assert (item.rule, item.kind) == ("needless-exposure", "vulnerable-version")
     assert action_types(item) == ["disable_service", "firewall_block"]

@@ -1,22 +1,12 @@
-"""WeakCipherRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.weak_cipher.WeakCipherRule`.
-"""
+"""WeakCipherRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from remediator.classify.model import EnforceTls
-from tests.unit.classify.helpers import action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    ANON,
-    META,
-    METAHOST,
-    NOTHING,
-    allow,
-    seccubus,
-)
+from tests.unit.classify.helpers import action_types, decided, decision, plan_for
+from tests.unit.classify.rules.scans import ANON, META, METAHOST, NOTHING, allow, seccubus
 
 
 def test_weak_ciphers_on_allowed_https_are_enforced(tmp_path: Path) -> None:
@@ -52,7 +42,7 @@ def test_average_cipher_list_row_passes(tmp_path: Path) -> None:
 
 def test_weak_ciphers_on_an_unneeded_service_close_the_port(tmp_path: Path) -> None:
     """Ciphers are tuned only where the service is allowed; else the port closes."""
-    plan = plan_for(tmp_path, seccubus(tmp_path), ANON, NOTHING)
-    item = decision(plan, "192.0.2.80/tcp/443/nmap:ssl-enum-ciphers:TLSv1.0:weak-ciphers")
+    key = "192.0.2.80/tcp/443/nmap:ssl-enum-ciphers:TLSv1.0:weak-ciphers"
+    item = decided(tmp_path, seccubus(tmp_path), ANON, NOTHING, key)
     assert (item.rule, item.kind) == ("needless-exposure", "weak-cipher")
     assert "enforce_tls" not in action_types(item)

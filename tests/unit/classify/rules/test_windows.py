@@ -1,7 +1,4 @@
-"""WindowsRule on real scan data: findings where it fires and where it does not.
-
-The rule: :class:`remediator.classify.rules.windows.WindowsRule`.
-"""
+"""WindowsRule on real scans: where it fires, and where it does not."""
 
 from __future__ import annotations
 
@@ -15,13 +12,7 @@ from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from tests.corpus import corpus_path
 from tests.unit.classify.helpers import AS_OF, action_types, decision, plan_for
-from tests.unit.classify.rules.scans import (
-    DIONAEA,
-    HONEYPOT,
-    NOTHING,
-    WINDOWS,
-    WINHOST,
-)
+from tests.unit.classify.rules.scans import DIONAEA, HONEYPOT, NOTHING, WINDOWS, WINHOST
 
 
 def test_windows_host_gets_manual_never_linux_tasks(tmp_path: Path) -> None:
