@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Handler = Callable[[argparse.Namespace], int]
 Options = TypeVar("Options")
+Fields = TypeVar("Fields", bound="DataclassInstance")
 
 
 def lazy(module: str, name: str) -> Handler:
@@ -45,3 +50,16 @@ def lazy_options(
     handler.__name__ = name
     handler.__qualname__ = f"lazy_options({module}:{name})"
     return handler
+
+
+def options_from(kind: type[Fields], args: argparse.Namespace, **given: object) -> Fields:
+    """The dataclass ``kind`` from parsed arguments: each field from ``given``, else by name.
+
+    The options type is then the one list of what a command takes; ``given`` carries only
+    what argparse names or shapes differently (a list made a tuple, ``--admin`` as ``admins``).
+    """
+    values = {
+        field.name: given[field.name] if field.name in given else getattr(args, field.name)
+        for field in dataclasses.fields(kind)
+    }
+    return kind(**values)

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from remediator.classify.model import PlanOptions, PolicyCheckOptions, PolicyInitOptions
-from remediator.clitools import lazy_options
+from remediator.clitools import lazy_options, options_from
 from remediator.ingest.registry import FAMILIES
 
 COMMANDS = "remediator.classify.commands"
@@ -80,32 +80,17 @@ def _day(text: str) -> date:
 
 def check_options(args: argparse.Namespace) -> PolicyCheckOptions:
     """``policy check``'s arguments as its options."""
-    return PolicyCheckOptions(file=args.file, inventory=args.inventory)
+    return options_from(PolicyCheckOptions, args)
 
 
 def init_options(args: argparse.Namespace) -> PolicyInitOptions:
     """``policy init``'s arguments as its options."""
-    return PolicyInitOptions(
-        scans=tuple(args.scans),
-        inventory=args.inventory,
-        admins=tuple(args.admin),
-        output=args.output,
-        force=args.force,
-    )
+    return options_from(PolicyInitOptions, args, scans=tuple(args.scans), admins=tuple(args.admin))
 
 
 def plan_options(args: argparse.Namespace) -> PlanOptions:
     """``plan``'s arguments as its options."""
-    return PlanOptions(
-        scans=tuple(args.scans),
-        policy=args.policy,
-        inventory=args.inventory,
-        as_of=args.as_of,
-        format=args.format,
-        output=args.output,
-        json=args.json,
-        limit=args.limit,
-    )
+    return options_from(PlanOptions, args, scans=tuple(args.scans))
 
 
 def _formatter() -> type[argparse.RawDescriptionHelpFormatter]:

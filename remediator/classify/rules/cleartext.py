@@ -37,12 +37,9 @@ class CleartextServiceRule(Rule):
         return self._secure(ctx)
 
     def _remove(self, ctx: FindingContext) -> RuleOutcome:
-        return remove_unapproved(
-            ctx,
-            f"{ctx.label} sends credentials or data in clear text and "
-            f"{policy_denial(ctx)} (PCI DSS 2.2.4, 8.3.2).",
-            replacement="Use instead",
-        )
+        cleartext = f"{ctx.label} sends credentials or data in clear text"
+        why = f"{cleartext} and {policy_denial(ctx)} (PCI DSS 2.2.4, 8.3.2)."
+        return remove_unapproved(ctx, why, replacement="Use instead")
 
     def _secure(self, ctx: FindingContext) -> RuleOutcome:
         entry = ctx.allowed[0] if ctx.allowed else None

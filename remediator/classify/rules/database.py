@@ -5,6 +5,8 @@ from __future__ import annotations
 from remediator.classify.context import FindingContext, RuleOutcome
 from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
 
+REQUIREMENT = "stored data must not be directly reachable from untrusted networks (PCI DSS 1.4.4)."
+
 
 class DatabaseExposedRule(Rule):
     """Databases and caches (MySQL, PostgreSQL, Redis, memcached, ...) on unapproved ports."""
@@ -17,10 +19,6 @@ class DatabaseExposedRule(Rule):
         return unapproved(ctx) and ctx.service is not None and ctx.service.category == "database"
 
     def decide(self, ctx: FindingContext) -> RuleOutcome:
-        return remove_unapproved(
-            ctx,
-            f"{ctx.label} is a data store reachable from the scanner and "
-            f"{policy_denial(ctx)}; stored data must not be directly reachable from "
-            f"untrusted networks (PCI DSS 1.4.4).",
-            replacement="Safer setup",
-        )
+        exposed = f"{ctx.label} is a data store reachable from the scanner"
+        why = f"{exposed} and {policy_denial(ctx)}; {REQUIREMENT}"
+        return remove_unapproved(ctx, why, replacement="Safer setup")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from remediator.classify.context import FindingContext, RuleOutcome
 from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
 
+NEED = "every exposed service needs an approved business need (PCI DSS 1.2.5, 2.2.4)."
+
 
 class NeedlessExposureRule(Rule):
     """Known service, not allowed: the seed's "disable what is not needed"."""
@@ -17,8 +19,4 @@ class NeedlessExposureRule(Rule):
         return unapproved(ctx) and ctx.service is not None
 
     def decide(self, ctx: FindingContext) -> RuleOutcome:
-        return remove_unapproved(
-            ctx,
-            f"{ctx.label} is reachable but {policy_denial(ctx)}: every exposed service "
-            f"needs an approved business need (PCI DSS 1.2.5, 2.2.4).",
-        )
+        return remove_unapproved(ctx, f"{ctx.label} is reachable but {policy_denial(ctx)}: {NEED}")

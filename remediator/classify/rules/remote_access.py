@@ -6,6 +6,7 @@ from remediator.classify.context import FindingContext, RuleOutcome
 from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
 
 CATEGORIES = frozenset({"remote-access", "admin"})
+REQUIREMENT = "administrative access must be approved and encrypted (PCI DSS 1.3.1, 2.2.7)."
 
 
 class RemoteAccessRule(Rule):
@@ -19,9 +20,6 @@ class RemoteAccessRule(Rule):
         return unapproved(ctx) and ctx.service is not None and ctx.service.category in CATEGORIES
 
     def decide(self, ctx: FindingContext) -> RuleOutcome:
-        return remove_unapproved(
-            ctx,
-            f"{ctx.label} gives remote control of the host and {policy_denial(ctx)}; "
-            f"administrative access must be approved and encrypted (PCI DSS 1.3.1, 2.2.7).",
-            replacement="Use instead",
-        )
+        control = f"{ctx.label} gives remote control of the host"
+        why = f"{control} and {policy_denial(ctx)}; {REQUIREMENT}"
+        return remove_unapproved(ctx, why, replacement="Use instead")
