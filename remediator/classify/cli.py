@@ -1,4 +1,8 @@
-"""``remediator policy check|init`` and ``remediator plan``: thin wiring over the classifier."""
+"""``remediator policy check|init`` and ``remediator plan``: argparse only.
+
+Each command's arguments become its frozen options (:mod:`remediator.classify.model`) here;
+:mod:`remediator.classify.commands` does the work from those options alone.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from remediator.clitools import lazy
+from remediator.classify.model import PlanOptions, PolicyCheckOptions, PolicyInitOptions
+from remediator.clitools import lazy_options, options_from
 from remediator.ingest.registry import FAMILIES
 
 COMMANDS = "remediator.classify.commands"
@@ -73,6 +78,21 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def check_options(args: argparse.Namespace) -> PolicyCheckOptions:
+    """``policy check``'s arguments as its options."""
+    return options_from(PolicyCheckOptions, args)
+
+
+def init_options(args: argparse.Namespace) -> PolicyInitOptions:
+    """``policy init``'s arguments as its options."""
+    return options_from(PolicyInitOptions, args, scans=tuple(args.scans), admins=tuple(args.admin))
+
+
+def plan_options(args: argparse.Namespace) -> PlanOptions:
+    """``plan``'s arguments as its options."""
+    return options_from(PlanOptions, args, scans=tuple(args.scans))
+
+
 def _formatter() -> type[argparse.RawDescriptionHelpFormatter]:
     return argparse.RawDescriptionHelpFormatter
 
@@ -101,7 +121,7 @@ def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     check.add_argument("file", type=Path, metavar="FILE", help="the policy (YAML)")
     check.add_argument("--inventory", type=Path, help="check group names against this inventory")
-    check.set_defaults(func=lazy(COMMANDS, "run_check"))
+    check.set_defaults(func=lazy_options(COMMANDS, "run_check", check_options))
     init = actions.add_parser(
         "init",
         help="write a starter policy from a scan",
@@ -121,7 +141,7 @@ def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     init.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     init.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    init.set_defaults(func=lazy(COMMANDS, "run_init"))
+    init.set_defaults(func=lazy_options(COMMANDS, "run_init", init_options))
 
 
 def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -163,4 +183,4 @@ def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="N",
         help="show only the N worst decisions in the table",
     )
-    plan.set_defaults(func=lazy(COMMANDS, "run_plan"))
+    plan.set_defaults(func=lazy_options(COMMANDS, "run_plan", plan_options))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 
-from remediator.classify.actions import Action
 from remediator.classify.catalog import Catalog, Kind, PortKey, ServiceEntry
-from remediator.classify.hostpolicy import HostPolicy
-from remediator.classify.policy import AllowEntry, DenyEntry
-from remediator.classify.sources import Sources
+from remediator.classify.model import Action
+from remediator.classify.policy.host import HostPolicy
+from remediator.classify.policy.model import AllowEntry, DenyEntry
+from remediator.classify.policy.sources import Sources
 from remediator.ingest.model import Finding
 
 ASV_AUTO_FAIL = "auto_fail"
@@ -96,7 +96,7 @@ class FindingContext:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RuleOutcome:
     """What a rule decided: ordered actions, a reason, and whether the policy is breached.
 
     ``policy_fail`` is the rule's own judgement (an unapproved exposure fails even with a

@@ -14,22 +14,25 @@ from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 
-from remediator.classify.actions import Action, DisableService, FirewallRestrict, changes
 from remediator.classify.catalog import Catalog, ServiceEntry
-from remediator.classify.context import FindingContext, Need, Outcome, predict_asv
-from remediator.classify.decision import (
+from remediator.classify.context import FindingContext, Need, RuleOutcome, predict_asv
+from remediator.classify.hosts import HostResolver
+from remediator.classify.identify import best_service, classify_kind, identify_service
+from remediator.classify.model import (
     VERDICT_EXCEPTED,
     VERDICT_FAIL,
     VERDICT_PASS,
+    Action,
     Decision,
+    DisableService,
     ExceptionRef,
+    FirewallRestrict,
     Option,
+    changes,
 )
-from remediator.classify.hostpolicy import HostPolicy
-from remediator.classify.hosts import HostResolver
-from remediator.classify.identify import best_service, classify_kind, identify_service
-from remediator.classify.kept import refuse_kept_cut
-from remediator.classify.policy import Policy
+from remediator.classify.policy.host import HostPolicy
+from remediator.classify.policy.kept import refuse_kept_cut
+from remediator.classify.policy.model import Policy
 from remediator.classify.rules import RULES, ExceptedRule, ExceptionMatch, Rule, WindowsRule
 from remediator.errors import RemediatorError
 from remediator.ingest.findingset import FindingSet
@@ -210,7 +213,7 @@ class Decider:
         self,
         ctx: FindingContext,
         rule: Rule,
-        outcome: Outcome,
+        outcome: RuleOutcome,
         match: ExceptionMatch | None,
         files: tuple[str, ...],
     ) -> Decision:

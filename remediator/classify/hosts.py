@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from remediator.classify.catalog import Catalog
-from remediator.classify.hostpolicy import HostPolicy, host_policy
-from remediator.classify.policy import Policy
+from remediator.classify.policy.host import HostPolicy, host_policy
+from remediator.classify.policy.model import Policy
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory, InventoryHost
 from remediator.ingest.model import ScannedHost

@@ -23,11 +23,11 @@ from typing import Any
 from remediator.classify.catalog import Catalog
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.decide import Decider
-from remediator.classify.decision import Decision
-from remediator.classify.hostpolicy import HostPolicy
-from remediator.classify.kept import protected_ports
+from remediator.classify.model import Decision
 from remediator.classify.plan_document import SCHEMA, plan_text
-from remediator.classify.policy import Policy
+from remediator.classify.policy.host import HostPolicy
+from remediator.classify.policy.kept import protected_ports
+from remediator.classify.policy.model import Policy
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory
 

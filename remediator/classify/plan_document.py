@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from jsonschema import ValidationError
 
-from remediator.classify.actions import (
+from remediator.classify.model import (
     Action,
     DisableService,
     EnforceTls,
@@ -37,7 +37,7 @@ from remediator.classify.actions import (
     Keep,
     Manual,
 )
-from remediator.classify.sources import ANY, Sources, make_sources, parse_network
+from remediator.classify.policy.sources import ANY, Sources, make_sources, parse_network
 from remediator.common.documents import (
     DocumentError,
     describe_error,

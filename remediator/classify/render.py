@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from remediator.classify.decision import Decision
+from remediator.classify.model import Decision
 from remediator.classify.plan import Plan
 from remediator.common.text import shown
 from remediator.ingest.summary import unmatched_text

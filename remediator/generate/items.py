@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Final
 
-from remediator.classify.actions import DisableService, EnforceTls, FirewallBlock, FirewallRestrict
+from remediator.classify.model import DisableService, EnforceTls, FirewallBlock, FirewallRestrict
 from remediator.classify.plan_document import PlanDecision
 from remediator.errors import InputError
 from remediator.generate.safety import UNIT_NAME, py_literal

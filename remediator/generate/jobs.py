@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from remediator.classify.actions import (
+from remediator.classify.model import (
     DisableService,
     EnforceTls,
     FirewallBlock,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remediator.classify.actions import Action, FirewallRestrict, Keep, Manual, changes
+from remediator.classify.model import Action, FirewallRestrict, Keep, Manual, changes
 from remediator.classify.plan_document import PlanDecision, PlanDoc, plan_from_document
-from remediator.classify.sources import ANY, Sources
+from remediator.classify.policy.sources import ANY, Sources
 from remediator.verify.model import Original, Role
 
 

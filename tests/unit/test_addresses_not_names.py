@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from remediator.classify.plan import build_plan
 from remediator.classify.plan_document import from_plan, parse_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.cli import main
 from remediator.errors import InputError
 from remediator.generate.project import Options, build_project

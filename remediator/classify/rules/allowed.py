@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, FirewallRestrict, Keep, Manual
-from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.context import EXPOSURE_KINDS, FindingContext, RuleOutcome
+from remediator.classify.model import Action, FirewallRestrict, Keep, Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 
@@ -17,12 +17,12 @@ class AllowedServiceRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return ctx.host is not None and ctx.exposure_allowed and ctx.kind.id in EXPOSURE_KINDS
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         entry = ctx.allowed[0]
         sources = ctx.allowed_sources
         cited = f"{entry.path}: {entry.justification}; owner {entry.owner}"
         if not sources.any:
-            return Outcome(
+            return RuleOutcome(
                 actions=(FirewallRestrict(ctx.finding.protocol, ctx.finding.port, sources),),
                 reason=(
                     f"The policy allows {ctx.label} only from {sources.describe()} ({cited}); "
@@ -40,7 +40,7 @@ class AllowedServiceRule(Rule):
                     f"the ASV result with compensating controls"
                 ),
             )
-        return Outcome(
+        return RuleOutcome(
             actions=actions,
             reason=f"The policy allows {ctx.label} from any source ({cited}). {asv_note(ctx)}",
             policy_fail=False,

@@ -4,7 +4,7 @@ A rule is a small class with an ``id``, the PCI DSS requirements it rests on, a 
 (:meth:`Rule.applies`) and a decision (:meth:`Rule.decide`). The ordered registry in
 :mod:`remediator.classify.rules` is tried top to bottom; the first rule that applies
 decides. Rules never touch I/O: they read a :class:`FindingContext` and return an
-:class:`Outcome`.
+:class:`RuleOutcome`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, NamedTuple
 
-from remediator.classify.actions import Action, DisableService, EnforceTls, FirewallBlock
-from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.context import EXPOSURE_KINDS, FindingContext, RuleOutcome
+from remediator.classify.model import Action, DisableService, EnforceTls, FirewallBlock
 
 
 class Rule(ABC):
@@ -28,7 +28,7 @@ class Rule(ABC):
         """Whether this rule decides ``ctx``."""
 
     @abstractmethod
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         """The decision for ``ctx``; called only when :meth:`applies` said yes."""
 
 
@@ -109,6 +109,28 @@ def removal(ctx: FindingContext) -> Removal:
         (disable, block),
         "It is disabled and its port blocked (PCI DSS 2.2.4: disabling beats a firewall alone).",
         notes,
+    )
+
+
+def remove_unapproved(ctx: FindingContext, why: str, replacement: str = "") -> RuleOutcome:
+    """The outcome of every "remove an unapproved service" rule: :func:`removal`, explained.
+
+    ``why`` is the rule's own sentence (what the service is, :func:`policy_denial`, the PCI
+    DSS requirement); the ASV note, how it is removed, the catalog's better alternative
+    (introduced by ``replacement``, e.g. ``Use instead``) and what closing the port also
+    resolves follow in the same order for every such rule. The policy always fails it.
+    """
+    actions, how, notes = removal(ctx)
+    better = (
+        f" {replacement}: {ctx.service.replacement}."
+        if replacement and ctx.service and ctx.service.replacement
+        else ""
+    )
+    return RuleOutcome(
+        actions=actions,
+        reason=f"{why} {asv_note(ctx)} {how}{better}{also_resolves(ctx)}",
+        policy_fail=True,
+        notes=notes,
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Manual
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 
@@ -17,10 +17,10 @@ class CertificateRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return ctx.kind.id == "certificate"
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         title = ctx.finding.title
         if not ctx.failing:
-            return Outcome(
+            return RuleOutcome(
                 (),
                 (
                     f"Certificate information on {ctx.label} ('{title}'), reported "
@@ -33,7 +33,7 @@ class CertificateRule(Rule):
             f"valid, for the right name, SHA-256 or better, RSA >= 2048 or ECDSA; add it to "
             f"the certificate inventory (PCI DSS 4.2.1.1)"
         )
-        return Outcome(
+        return RuleOutcome(
             actions=(Manual(task),),
             reason=(
                 f"PCI DSS 4.2.1 needs trusted, valid certificates on {ctx.label}; "

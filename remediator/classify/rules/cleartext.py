@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, Manual
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Action, Manual
 from remediator.classify.rules.base import (
     Rule,
-    also_resolves,
     asv_note,
     client_impacts,
     enforce_tls,
     policy_denial,
-    removal,
+    remove_unapproved,
     unapproved,
 )
 
@@ -32,30 +31,17 @@ class CleartextServiceRule(Rule):
             return cleartext or category == "cleartext"
         return cleartext and ctx.host is not None and ctx.finding.port > 0
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         if unapproved(ctx):
             return self._remove(ctx)
         return self._secure(ctx)
 
-    def _remove(self, ctx: FindingContext) -> Outcome:
-        actions, how, notes = removal(ctx)
-        instead = (
-            f" Use instead: {ctx.service.replacement}."
-            if ctx.service and ctx.service.replacement
-            else ""
-        )
-        return Outcome(
-            actions=actions,
-            reason=(
-                f"{ctx.label} sends credentials or data in clear text and "
-                f"{policy_denial(ctx)} (PCI DSS 2.2.4, 8.3.2). {asv_note(ctx)} {how}{instead}"
-                f"{also_resolves(ctx)}"
-            ),
-            policy_fail=True,
-            notes=notes,
-        )
+    def _remove(self, ctx: FindingContext) -> RuleOutcome:
+        cleartext = f"{ctx.label} sends credentials or data in clear text"
+        why = f"{cleartext} and {policy_denial(ctx)} (PCI DSS 2.2.4, 8.3.2)."
+        return remove_unapproved(ctx, why, replacement="Use instead")
 
-    def _secure(self, ctx: FindingContext) -> Outcome:
+    def _secure(self, ctx: FindingContext) -> RuleOutcome:
         entry = ctx.allowed[0] if ctx.allowed else None
         allowed_by = (
             f"The policy allows {ctx.label} ({entry.path})" if entry else f"{ctx.label} is kept"
@@ -66,7 +52,7 @@ class CleartextServiceRule(Rule):
             else None
         )
         if tls is not None:
-            return Outcome(
+            return RuleOutcome(
                 actions=(tls,),
                 reason=(
                     f"{allowed_by}, but it accepts logins in clear text; TLS "
@@ -90,7 +76,7 @@ class CleartextServiceRule(Rule):
                     f"features PCI DSS 2.2.5 requires and dispute with the ASV"
                 ),
             )
-        return Outcome(
+        return RuleOutcome(
             actions=actions,
             reason=(
                 f"{allowed_by} although it is cleartext; that needs documented extra "

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from remediator.classify.context import FindingContext, Outcome
-from remediator.classify.rules.base import (
-    Rule,
-    also_resolves,
-    asv_note,
-    policy_denial,
-    removal,
-    unapproved,
-)
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
+
+REQUIREMENT = "stored data must not be directly reachable from untrusted networks (PCI DSS 1.4.4)."
 
 
 class DatabaseExposedRule(Rule):
@@ -23,21 +18,7 @@ class DatabaseExposedRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return unapproved(ctx) and ctx.service is not None and ctx.service.category == "database"
 
-    def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how, notes = removal(ctx)
-        safer = (
-            f" Safer setup: {ctx.service.replacement}."
-            if ctx.service and ctx.service.replacement
-            else ""
-        )
-        return Outcome(
-            actions=actions,
-            reason=(
-                f"{ctx.label} is a data store reachable from the scanner and "
-                f"{policy_denial(ctx)}; stored data must not be directly reachable from "
-                f"untrusted networks (PCI DSS 1.4.4). {asv_note(ctx)} {how}{safer}"
-                f"{also_resolves(ctx)}"
-            ),
-            policy_fail=True,
-            notes=notes,
-        )
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
+        exposed = f"{ctx.label} is a data store reachable from the scanner"
+        why = f"{exposed} and {policy_denial(ctx)}; {REQUIREMENT}"
+        return remove_unapproved(ctx, why, replacement="Safer setup")

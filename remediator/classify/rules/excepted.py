@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from remediator.classify.context import Outcome
-from remediator.classify.policy import PolicyException
+from remediator.classify.context import RuleOutcome
+from remediator.classify.policy.model import PolicyException
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ExceptedRule:
     pci = ("12.3.1", "11.3.2")
     summary = "unexpired exception: no action until it expires (the normal decision in the reason)"
 
-    def adjust(self, outcome: Outcome, match: ExceptionMatch) -> Outcome:
+    def adjust(self, outcome: RuleOutcome, match: ExceptionMatch) -> RuleOutcome:
         """The outcome under the exception (active) or with a note that it expired."""
         exc = match.exception
         if match.active:

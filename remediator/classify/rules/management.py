@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, Keep, Manual
-from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.context import EXPOSURE_KINDS, FindingContext, RuleOutcome
+from remediator.classify.model import Action, Keep, Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 
@@ -19,10 +19,10 @@ class ManagementRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return ctx.host is not None and ctx.host.is_management(*ctx.port_key)
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         host = ctx.host
         if host is None:
-            return Outcome((), "no host", policy_fail=False)
+            return RuleOutcome((), "no host", policy_fail=False)
         sources = (
             host.management_sources.union(ctx.allowed_sources)
             if ctx.allowed
@@ -35,7 +35,7 @@ class ManagementRule(Rule):
             f"'management'); no plan closes or restricts it below those sources."
         )
         if ctx.kind.id in EXPOSURE_KINDS:
-            return Outcome((keep,), f"{base} {asv_note(ctx)}", policy_fail=False)
+            return RuleOutcome((keep,), f"{base} {asv_note(ctx)}", policy_fail=False)
         actions: tuple[Action, ...] = (keep,)
         if ctx.failing:
             actions += (
@@ -44,4 +44,4 @@ class ManagementRule(Rule):
                     f"(configuration or upgrade), keeping the connection up"
                 ),
             )
-        return Outcome(actions, f"{base} {asv_note(ctx)}", policy_fail=False)
+        return RuleOutcome(actions, f"{base} {asv_note(ctx)}", policy_fail=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from remediator.classify.actions import Manual
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 TASKS = MappingProxyType(
@@ -35,14 +35,14 @@ class ManualReviewRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return True
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         title = ctx.finding.title
         if not ctx.failing:
-            return Outcome(
+            return RuleOutcome(
                 (), f"'{title}' on {ctx.label}: reported only. {asv_note(ctx)}", policy_fail=False
             )
         task = TASKS.get(ctx.kind.id, f"Review and fix '{title}'")
-        return Outcome(
+        return RuleOutcome(
             actions=(Manual(f"{task} on {ctx.label}"),),
             reason=(
                 f"'{title}' on {ctx.label} ({ctx.kind.title}) has no automatic "

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import reduce
 
-from remediator.classify.actions import Action, FirewallBlock, FirewallRestrict, Keep
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Action, FirewallBlock, FirewallRestrict, Keep
+from remediator.classify.policy.sources import Sources
 from remediator.classify.rules.base import Rule, asv_note
-from remediator.classify.sources import Sources
 
 
 class NeededServiceRule(Rule):
@@ -26,7 +26,7 @@ class NeededServiceRule(Rule):
             and bool(ctx.needs)
         )
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         protocol, port = ctx.port_key
         network = [n for n in ctx.needs if not n.local]
         first = (network or list(ctx.needs))[0]
@@ -47,7 +47,7 @@ class NeededServiceRule(Rule):
         else:
             action = FirewallBlock(protocol, port)
             text = "It is kept running; only its port is blocked, since it is used on the host."
-        return Outcome(
+        return RuleOutcome(
             actions=(action,),
             reason=f"{ctx.label} is not allowed by itself, but {why}. {text} {asv_note(ctx)}",
             policy_fail=action.type != "keep",

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from remediator.classify.context import FindingContext, Outcome
-from remediator.classify.rules.base import (
-    Rule,
-    also_resolves,
-    asv_note,
-    policy_denial,
-    removal,
-    unapproved,
-)
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
+
+NEED = "every exposed service needs an approved business need (PCI DSS 1.2.5, 2.2.4)."
 
 
 class NeedlessExposureRule(Rule):
@@ -23,15 +18,5 @@ class NeedlessExposureRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return unapproved(ctx) and ctx.service is not None
 
-    def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how, notes = removal(ctx)
-        return Outcome(
-            actions=actions,
-            reason=(
-                f"{ctx.label} is reachable but {policy_denial(ctx)}: every exposed service "
-                f"needs an approved business need (PCI DSS 1.2.5, 2.2.4). {asv_note(ctx)} "
-                f"{how}{also_resolves(ctx)}"
-            ),
-            policy_fail=True,
-            notes=notes,
-        )
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
+        return remove_unapproved(ctx, f"{ctx.label} is reachable but {policy_denial(ctx)}: {NEED}")

@@ -8,7 +8,7 @@ and verifiable on its own.
 
 from __future__ import annotations
 
-from remediator.classify.context import ASV_PASS, EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.context import ASV_PASS, EXPOSURE_KINDS, FindingContext, RuleOutcome
 from remediator.classify.rules.base import Rule, asv_note, policy_denial, unapproved
 
 
@@ -22,8 +22,8 @@ class PortDetailRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return unapproved(ctx) and ctx.kind.id not in EXPOSURE_KINDS and ctx.asv == ASV_PASS
 
-    def decide(self, ctx: FindingContext) -> Outcome:
-        return Outcome(
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
+        return RuleOutcome(
             actions=(),
             reason=(
                 f"'{ctx.finding.title}' on {ctx.label}: reported only. {asv_note(ctx)} The "

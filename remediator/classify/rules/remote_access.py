@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from remediator.classify.context import FindingContext, Outcome
-from remediator.classify.rules.base import (
-    Rule,
-    also_resolves,
-    asv_note,
-    policy_denial,
-    removal,
-    unapproved,
-)
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.rules.base import Rule, policy_denial, remove_unapproved, unapproved
 
 CATEGORIES = frozenset({"remote-access", "admin"})
+REQUIREMENT = "administrative access must be approved and encrypted (PCI DSS 1.3.1, 2.2.7)."
 
 
 class RemoteAccessRule(Rule):
@@ -25,20 +19,7 @@ class RemoteAccessRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return unapproved(ctx) and ctx.service is not None and ctx.service.category in CATEGORIES
 
-    def decide(self, ctx: FindingContext) -> Outcome:
-        actions, how, notes = removal(ctx)
-        instead = (
-            f" Use instead: {ctx.service.replacement}."
-            if ctx.service and ctx.service.replacement
-            else ""
-        )
-        return Outcome(
-            actions=actions,
-            reason=(
-                f"{ctx.label} gives remote control of the host and {policy_denial(ctx)}; "
-                f"administrative access must be approved and encrypted (PCI DSS 1.3.1, "
-                f"2.2.7). {asv_note(ctx)} {how}{instead}{also_resolves(ctx)}"
-            ),
-            policy_fail=True,
-            notes=notes,
-        )
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
+        control = f"{ctx.label} gives remote control of the host"
+        why = f"{control} and {policy_denial(ctx)}; {REQUIREMENT}"
+        return remove_unapproved(ctx, why, replacement="Use instead")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, Manual
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Action, Manual
 from remediator.classify.rules.base import Rule, asv_note, client_impacts, enforce_tls
 
 PREFIX = "tls-protocol:"
@@ -37,14 +37,14 @@ class WeakTlsProtocolRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return allowed_tls_port(ctx) and ctx.kind.id.startswith(PREFIX)
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         host = ctx.host
         protocol = ctx.kind.id.removeprefix(PREFIX)
         setting = (
             f"{host.tls.profile}, minimum {host.tls.min_version}" if host else "policy profile"
         )
         entry = ctx.allowed[0]
-        return Outcome(
+        return RuleOutcome(
             actions=tls_fix(ctx, f"no {protocol}"),
             reason=(
                 f"The policy allows {ctx.label} ({entry.path}) with TLS profile {setting}; "

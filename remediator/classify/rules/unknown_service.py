@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Action, FirewallBlock, Manual
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Action, FirewallBlock, Manual
 from remediator.classify.rules.base import Rule, asv_note, policy_denial, unapproved
 
 
@@ -19,7 +19,7 @@ class UnknownServiceRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return unapproved(ctx) and ctx.service is None
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         protocol, port = ctx.port_key
         identify = Manual(
             f"Identify what listens on {port}/{protocol} (ss -lpn 'sport = :{port}'), then allow "
@@ -32,7 +32,7 @@ class UnknownServiceRule(Rule):
             actions = (FirewallBlock(protocol, port), identify)
             why = "the policy denies it" if ctx.denied is not None else "the ASV fails it"
             extra = f"Its port is blocked now ({why}); stopping the daemon waits for a person."
-        return Outcome(
+        return RuleOutcome(
             actions=actions,
             reason=(
                 f"{ctx.label} is reachable and {policy_denial(ctx)}; the catalog does not "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Manual
-from remediator.classify.context import EXPOSURE_KINDS, FindingContext, Outcome
+from remediator.classify.context import EXPOSURE_KINDS, FindingContext, RuleOutcome
+from remediator.classify.model import Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 
@@ -17,7 +17,7 @@ class UnmanagedHostRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return ctx.host is None
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         exposure = ctx.kind.id in EXPOSURE_KINDS and ctx.finding.port > 0
         address = ctx.finding.address
         task = (
@@ -25,7 +25,7 @@ class UnmanagedHostRule(Rule):
             f"policy covers it, or record why it is out of scope"
         )
         acts = exposure or ctx.failing
-        return Outcome(
+        return RuleOutcome(
             actions=(Manual(task),) if acts else (),
             reason=(
                 f"{address} matches no inventory host, so no policy group applies to "

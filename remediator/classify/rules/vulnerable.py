@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from remediator.classify.actions import Manual
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.model import Manual
 from remediator.classify.rules.base import Rule, asv_note
 
 KINDS = frozenset({"vulnerable-version", "unsupported-software"})
@@ -20,11 +20,11 @@ class VulnerableVersionRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return ctx.kind.id in KINDS
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         finding = ctx.finding
         what = f"{ctx.product} " if ctx.product else "the software "
         if not ctx.failing:
-            return Outcome(
+            return RuleOutcome(
                 (),
                 f"'{finding.title}' on {ctx.label}: reported only. {asv_note(ctx)}",
                 policy_fail=False,
@@ -40,7 +40,7 @@ class VulnerableVersionRule(Rule):
             f"Patch or upgrade {what}on {ctx.label}{refs}; if the distribution backported "
             f"the fix, dispute it as a false positive with the package changelog"
         )
-        return Outcome(
+        return RuleOutcome(
             actions=(Manual(task),),
             reason=(
                 f"'{finding.title}' on {ctx.label} is a known-vulnerable or unsupported "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remediator.classify.context import FindingContext, Outcome
+from remediator.classify.context import FindingContext, RuleOutcome
 from remediator.classify.rules.base import Rule, asv_note, client_impacts
 from remediator.classify.rules.tls_protocol import allowed_tls_port, tls_fix
 
@@ -17,10 +17,10 @@ class WeakCipherRule(Rule):
     def applies(self, ctx: FindingContext) -> bool:
         return allowed_tls_port(ctx) and ctx.kind.id == "weak-cipher"
 
-    def decide(self, ctx: FindingContext) -> Outcome:
+    def decide(self, ctx: FindingContext) -> RuleOutcome:
         profile = ctx.host.tls.profile if ctx.host else "the policy's"
         entry = ctx.allowed[0]
-        return Outcome(
+        return RuleOutcome(
             actions=tls_fix(ctx, "strong cipher suites only"),
             reason=(
                 f"The policy allows {ctx.label} ({entry.path}); it offers cipher suites or "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from remediator.classify.actions import Action, DisableService, Manual
-from remediator.classify.context import Outcome
+from remediator.classify.context import RuleOutcome
+from remediator.classify.model import Action, DisableService, Manual
 
 
 def describe(action: Action) -> str:
@@ -27,7 +27,7 @@ class WindowsRule:
     pci = ("2.2.4",)
     summary = "Windows host: manual (no Linux tasks) until Windows support lands"
 
-    def adjust(self, outcome: Outcome, why: str) -> Outcome:
+    def adjust(self, outcome: RuleOutcome, why: str) -> RuleOutcome:
         """The outcome with its actions folded into a manual task on a Windows host."""
         if not outcome.actions:
             return outcome

@@ -20,7 +20,7 @@ import pytest
 
 from remediator.classify.plan import build_plan
 from remediator.classify.plan_document import parse_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.cli import main
 from remediator.common.window import parse_window
 from remediator.generate.project import Options, build_project

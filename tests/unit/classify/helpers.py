@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from remediator.classify.decision import Decision
+from remediator.classify.model import Decision
 from remediator.classify.plan import Plan, build_plan
-from remediator.classify.policy import Policy, load_policy
+from remediator.classify.policy.model import Policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import FindingSet, load_findings
 from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.ingest.model import Finding, HostReport
@@ -95,6 +96,11 @@ def decision(plan: Plan, key: str) -> Decision:
         if "/".join(map(str, item.key)) == key:
             return item
     raise LookupError(f"no decision for {key}")
+
+
+def decided(directory: Path, relative: str, hosts: HostSpec, body: str, key: str) -> Decision:
+    """The decision for finding ``key`` when ``relative`` is planned as :func:`plan_for` does."""
+    return decision(plan_for(directory, relative, hosts, body), key)
 
 
 def action_types(item: Decision) -> list[str]:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from remediator.classify.actions import FirewallRestrict, Keep
-from remediator.classify.decision import Decision
-from remediator.classify.sources import Sources, make_sources, parse_network
+from remediator.classify.model import Decision, FirewallRestrict, Keep
+from remediator.classify.policy.sources import Sources, make_sources, parse_network
 from remediator.ingest.inventory import InventoryHost
 
 DEFAULT_MANAGEMENT_PORT = 22

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from remediator.classify.plan import Plan, build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.ingest.model import parse_ip

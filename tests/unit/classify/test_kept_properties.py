@@ -18,11 +18,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from remediator.classify.actions import DisableService
 from remediator.classify.catalog import ServiceEntry
 from remediator.classify.catalog_load import load_catalog
+from remediator.classify.model import DisableService
 from remediator.classify.plan import build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.classify.problems import PolicyFileError
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory, InventoryHost

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.actions import DisableService, FirewallBlock
+from remediator.classify.model import DisableService, FirewallBlock
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.plan_document import from_plan
 from remediator.cli import main

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.actions import DisableService, EnforceTls, FirewallRestrict
-from remediator.classify.decision import Decision
+from remediator.classify.model import Decision, DisableService, EnforceTls, FirewallRestrict
 from remediator.classify.plan import Plan, build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from tests.unit.classify.helpers import AS_OF

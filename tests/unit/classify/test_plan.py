@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from remediator.classify.plan import SCHEMA, build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.classify.render import render_table, severity_order
 from remediator.common.text import shown
 from remediator.ingest.findingset import FindingSet

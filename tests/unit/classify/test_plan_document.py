@@ -19,7 +19,7 @@ from remediator.classify.plan_document import (
     plan_from_document,
     plan_text,
 )
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.common.documents import DocumentError, schema
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.policy import PolicyFileError, load_policy
+from remediator.classify.policy.read import load_policy
+from remediator.classify.problems import PolicyFileError
 from remediator.errors import InputError, PolicyError
 from remediator.ingest.inventory import Inventory, load_inventory
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.plan import Plan, build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory, InventoryHost
 from remediator.ingest.model import Finding

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from remediator.classify.catalog_load import load_catalog
+from remediator.classify.policy.starter import starter_policy
 from remediator.classify.problems import PolicyFileError
-from remediator.classify.starter import starter_policy
 from remediator.classify.yamlmarks import parse_marked, parse_path, render_path
 from remediator.errors import PolicyError
 from remediator.ingest.findingset import FindingSet

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from remediator.classify.policy import load_policy
-from remediator.classify.sources import IPNetwork
+from remediator.classify.policy.read import load_policy
+from remediator.classify.policy.sources import IPNetwork
 from remediator.demo.steps import Steps, new_run, shortened
 from remediator.demo.verdict import clean_hosts, judge
 from remediator.demo.workdir import SHIPPED_POLICY, lab_policy

@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from remediator.classify.catalog_load import load_catalog
-from remediator.classify.policy import Policy, load_policy
+from remediator.classify.policy.model import Policy
+from remediator.classify.policy.read import load_policy
 from remediator.errors import InputError
 from remediator.ingest.inventory import Inventory, load_inventory
 from tests.unit.fuzz.mutations import (

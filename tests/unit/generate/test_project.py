@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from remediator.classify.actions import DisableService, FirewallBlock
+from remediator.classify.model import DisableService, FirewallBlock
 from remediator.classify.plan_document import PlanDecision, PlanDoc, parse_plan
 from remediator.errors import InputError
 from remediator.generate.manifest import NAME

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from remediator.classify.actions import FirewallBlock
+from remediator.classify.model import FirewallBlock
 from remediator.classify.plan_document import PlanDecision, PlanDoc
 from remediator.generate.jobs import build_jobs
 from remediator.generate.probes import UDP_REQUESTS, UDP_SILENT

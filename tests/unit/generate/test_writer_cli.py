@@ -29,7 +29,7 @@ def _main(argv: list[str]) -> int:
 @pytest.fixture(scope="module")
 def plan_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from remediator.classify.plan import build_plan
-    from remediator.classify.policy import load_policy
+    from remediator.classify.policy.read import load_policy
     from remediator.ingest.findingset import load_findings
     from remediator.ingest.inventory import load_inventory
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.plan import build_plan
-from remediator.classify.policy import load_policy
+from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import load_inventory
 from remediator.verify.rescan import Rescan, rescan_from

@@ -1,5 +1,8 @@
 """Reading a policy file: schema first, then the checks a schema cannot express.
 
+:func:`load_policy` is the policy package's entry point and its top module: it imports
+the others (model, schema, guard) and none of them imports it back.
+
 The schema catches shape errors (a missing ``justification``, a misspelt key). What needs
 context is checked here: CIDRs, network and service names (against the catalog), group
 names (against the inventory), dates, and the rule that no policy may cut the management
@@ -16,24 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from remediator.classify.catalog import Catalog, PortKey
-from remediator.classify.policy import (
+from remediator.classify.catalog_load import load_catalog
+from remediator.classify.policy.guard import management_cuts
+from remediator.classify.policy.model import (
     ALL_GROUP,
     DEFAULT_MANAGEMENT_SERVICE,
     DEFAULT_MAX_SCAN_AGE_DAYS,
     AllowEntry,
     DenyEntry,
     GroupPolicy,
-    Management,
+    ManagementAccess,
     Policy,
     PolicyException,
-    PolicyFileError,
-    Problem,
     ServiceRef,
     TlsSetting,
 )
-from remediator.classify.policy_guard import management_cuts
-from remediator.classify.policy_schema import schema_problems
-from remediator.classify.sources import (
+from remediator.classify.policy.schema import schema_problems
+from remediator.classify.policy.sources import (
     ANY,
     IPNetwork,
     Sources,
@@ -41,6 +43,7 @@ from remediator.classify.sources import (
     overlaps,
     parse_network,
 )
+from remediator.classify.problems import PolicyFileError, Problem
 from remediator.classify.yamlmarks import (
     MarkedDocument,
     PathPart,
@@ -56,6 +59,17 @@ MIN_TLS_VERSION = "TLSv1.2"
 """PCI DSS 4.2.1: no SSL or early TLS; TLS 1.2 is the oldest version a policy may keep."""
 
 Parts = tuple[PathPart, ...]
+
+
+def load_policy(
+    path: Path, inventory: Inventory | None = None, catalog: Catalog | None = None
+) -> Policy:
+    """Read and validate the policy at ``path``; group names are checked against ``inventory``.
+
+    Raises :class:`PolicyFileError` (a :class:`PolicyError`, exit 2) listing every problem
+    with its ``file:line: path``.
+    """
+    return read_policy(path, inventory, catalog or load_catalog())
 
 
 def read_policy(path: Path, inventory: Inventory | None, catalog: Catalog) -> Policy:
@@ -162,12 +176,12 @@ class _Reader:
 
     # -- sections -------------------------------------------------------------------------
 
-    def _management(self, raw: Mapping[str, Any]) -> Management:
+    def _management(self, raw: Mapping[str, Any]) -> ManagementAccess:
         service = raw.get("service", DEFAULT_MANAGEMENT_SERVICE)
         if service not in self.catalog.services:
             self.problem(("management", "service"), self._unknown_service(service))
         sources = self.sources(("management", "sources"), raw["sources"])
-        return Management(service, raw.get("port"), sources, "management")
+        return ManagementAccess(service, raw.get("port"), sources, "management")
 
     def _tls(self, raw: Mapping[str, Any] | None, parts: Parts) -> TlsSetting | None:
         if raw is None:

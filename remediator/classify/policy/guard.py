@@ -9,8 +9,9 @@ would disable it. Both are refused when the policy is loaded, with the line to f
 from __future__ import annotations
 
 from remediator.classify.catalog import Catalog, PortKey
-from remediator.classify.hostpolicy import default_management_port
-from remediator.classify.policy import ALL_GROUP, GroupPolicy, Policy, Problem, ServiceRef
+from remediator.classify.policy.host import default_management_port
+from remediator.classify.policy.model import ALL_GROUP, GroupPolicy, Policy, ServiceRef
+from remediator.classify.problems import Problem
 from remediator.classify.yamlmarks import MarkedDocument, parse_path
 from remediator.ingest.inventory import Inventory
 

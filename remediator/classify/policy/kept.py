@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from remediator.classify.actions import DisableService
 from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
-from remediator.classify.policy import AllowEntry, DenyEntry
+from remediator.classify.model import DisableService
+from remediator.classify.policy.model import AllowEntry, DenyEntry
 from remediator.errors import PolicyError
 
 
@@ -74,28 +74,16 @@ def _entry_service(entry: AllowEntry, catalog: Catalog) -> ServiceEntry | None:
 
 def _needed(entry: AllowEntry, service: ServiceEntry | None, catalog: Catalog) -> list[KeptService]:
     """Services an allowed entry needs: on the host (policy ``needs``) or by the catalog."""
-    found = [
-        KeptService(
-            name,
-            catalog.services[name],
-            tuple(sorted(catalog.services[name].ports)),
-            f"needed by {entry.ref.describe()} ({entry.path}.needs)",
-        )
-        for name in entry.needs
-        if name in catalog.services
+    wanted = [
+        (name, f"needed by {entry.ref.describe()} ({entry.path}.needs)") for name in entry.needs
     ]
     if service is not None:
-        found += [
-            KeptService(
-                name,
-                catalog.services[name],
-                tuple(sorted(catalog.services[name].ports)),
-                f"needed by {service.name} ({entry.path})",
-            )
-            for name in service.needs
-            if name in catalog.services
-        ]
-    return found
+        wanted += [(name, f"needed by {service.name} ({entry.path})") for name in service.needs]
+    return [
+        KeptService(name, catalog.services[name], tuple(sorted(catalog.services[name].ports)), why)
+        for name, why in wanted
+        if name in catalog.services
+    ]
 
 
 def kept_services(

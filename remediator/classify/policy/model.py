@@ -1,10 +1,11 @@
-"""The policy: what the business needs exposed, written down once, applied to every finding.
+"""The policy's frozen types: what the business needs exposed, written down once.
 
 A policy file (YAML, ``schemas/policy.schema.json``) says per inventory group which services may
 be reachable, from which sources, why (justification) and who answers for it (owner);
 how Ansible manages the hosts (never cut); the TLS profile; and time-limited exceptions.
-:func:`load_policy` validates it and returns a frozen :class:`Policy`; every problem is a
-:class:`PolicyFileError` naming ``file:line: path``.
+:func:`remediator.classify.policy.read.load_policy` validates it and returns a frozen
+:class:`Policy`. This module only defines the types, so every other policy module (and the
+rules) can import it without importing the reader.
 """
 
 from __future__ import annotations
@@ -12,30 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from remediator.classify.catalog import Catalog, PortKey
-from remediator.classify.catalog_load import load_catalog
-from remediator.classify.problems import PolicyFileError, Problem
-from remediator.classify.sources import Sources
-from remediator.ingest.inventory import Inventory
-
-__all__ = [
-    "ALL_GROUP",
-    "DEFAULT_MANAGEMENT_SERVICE",
-    "DEFAULT_MAX_SCAN_AGE_DAYS",
-    "AllowEntry",
-    "DenyEntry",
-    "GroupPolicy",
-    "Management",
-    "Policy",
-    "PolicyException",
-    "PolicyFileError",
-    "Problem",
-    "ServiceRef",
-    "TlsSetting",
-    "load_policy",
-]
+from remediator.classify.policy.sources import Sources
 
 DEFAULT_MAX_SCAN_AGE_DAYS = 30
 DEFAULT_MANAGEMENT_SERVICE = "ssh"
@@ -108,7 +88,7 @@ class GroupPolicy:
 
 
 @dataclass(frozen=True)
-class Management:
+class ManagementAccess:
     """How Ansible reaches hosts: a service (default ssh) from admin sources."""
 
     service: str
@@ -141,23 +121,10 @@ class Policy:
 
     file: str
     networks: Mapping[str, Sources]
-    management: Management
+    management: ManagementAccess
     tls: TlsSetting
     firewall_backend: str | None
     max_scan_age_days: int
     remove_packages: bool
     groups: Mapping[str, GroupPolicy]
     exceptions: tuple[PolicyException, ...]
-
-
-def load_policy(
-    path: Path, inventory: Inventory | None = None, catalog: Catalog | None = None
-) -> Policy:
-    """Read and validate the policy at ``path``; group names are checked against ``inventory``.
-
-    Raises :class:`PolicyFileError` (a :class:`PolicyError`, exit 2) listing every problem
-    with its ``file:line: path``.
-    """
-    from remediator.classify.policy_read import read_policy  # noqa: PLC0415 - import cycle
-
-    return read_policy(path, inventory, catalog or load_catalog())

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
-from remediator.classify.kept import KeptService, kept_services
-from remediator.classify.policy import (
+from remediator.classify.policy.kept import KeptService, kept_services
+from remediator.classify.policy.model import (
     ALL_GROUP,
     AllowEntry,
     DenyEntry,
@@ -20,7 +20,7 @@ from remediator.classify.policy import (
     Policy,
     TlsSetting,
 )
-from remediator.classify.sources import Sources
+from remediator.classify.policy.sources import Sources
 from remediator.ingest.inventory import InventoryHost
 
 FIREWALL_BACKEND_VAR = "remediator_firewall_backend"
