@@ -15,16 +15,24 @@ freezing the finding, in the same wording.
 
 from __future__ import annotations
 
+import io
+import json
 import math
-from collections.abc import Mapping
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any, Final
+from pathlib import Path
+from typing import IO, Any, Final
 
 import jsonschema
 from jsonschema.exceptions import best_match
 
 from remediator.common.documents import expected_types, schema_document
+from remediator.common.files import replacing
 from remediator.errors import ScanParseError
 from remediator.ingest.model import (
     PORT_OPEN,
@@ -309,3 +317,62 @@ def _certificate(data: Mapping[str, Any] | None, fail: _Failer) -> CertificateFa
         expired=data.get("expired"),
         alt_names=_texts(data, "alt_names"),
     )
+
+
+class FindingsSink:
+    """The findings document as it streams: one finding at a time, then the unmatched list.
+
+    Streaming keeps ``ingest`` in bounded memory on a scan of any size; each finding is
+    written as :func:`finding_to_dict` makes it, whose output the findings schema allows
+    (``tests/unit/test_findings_schema.py``).
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._first = True
+        stream.write(f'{{"schema": "{SCHEMA}", "findings": [')
+
+    def add(self, findings: Iterable[Finding], host: str | None) -> None:
+        """Append ``findings``, each mapped to inventory ``host`` (None: unmatched)."""
+        for finding in findings:
+            self._stream.write("\n" if self._first else ",\n")
+            self._stream.write(json.dumps(finding_to_dict(finding, host), ensure_ascii=False))
+            self._first = False
+
+    def finish(self, unmatched: Iterable[str]) -> None:
+        """Close the document with the addresses no inventory host matched."""
+        self._stream.write(f'\n], "unmatched": {json.dumps(list(unmatched))}}}\n')
+
+
+@contextmanager
+def findings_writer(output: Path | None, *, to_stdout: bool) -> Iterator[FindingsSink | None]:
+    """Where the findings stream: a file that replaces ``output`` only when all went well.
+
+    ``to_stdout`` without a file (or ``output`` ``-``) spools to an anonymous temp file
+    first, so a scan that fails halfway prints nothing rather than half a document. A file
+    goes through the one file writer, which refuses to replace anything but a regular file
+    (a device, FIFO, symlink or directory is an input error) and leaves no temp file on any
+    way out. Neither asked: None, nothing is written.
+    """
+    if not to_stdout and output is None:
+        yield None
+        return
+    if output is not None and str(output) != "-":
+        with replacing(output) as raw, _text_over(raw) as stream:
+            yield FindingsSink(stream)
+        return
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        yield FindingsSink(spool)
+        spool.seek(0)
+        shutil.copyfileobj(spool, sys.stdout)
+
+
+@contextmanager
+def _text_over(raw: IO[bytes]) -> Iterator[IO[str]]:
+    """UTF-8 text over ``raw``, flushed but not closed (the writer closes and renames it)."""
+    stream = io.TextIOWrapper(raw, encoding="utf-8", write_through=False)
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        stream.detach()

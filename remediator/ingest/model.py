@@ -14,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Final
 
 EVIDENCE_LIMIT: Final = 4096
@@ -255,3 +256,14 @@ def clip(text: str, limit: int = FIELD_LIMIT) -> str:
 def clip_evidence(text: str) -> str:
     """Cap evidence text at :data:`EVIDENCE_LIMIT` characters."""
     return clip(text.strip(), EVIDENCE_LIMIT)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What ``remediator ingest`` was asked: the scans, how to read them, where findings go."""
+
+    scans: tuple[Path, ...]
+    format: str = "auto"
+    inventory: Path | None = None
+    json: bool = False
+    output: Path | None = None
