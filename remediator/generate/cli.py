@@ -1,20 +1,13 @@
-"""``remediator generate PLAN -o DIR``: thin wiring over :func:`build_project` and the writer."""
+"""``remediator generate PLAN -o DIR``: argument parsing only; the work is in :mod:`.commands`."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from remediator.classify.plan_document import PlanDoc, load_plan
-from remediator.common.text import shown
-from remediator.common.window import parse_window
-from remediator.errors import InputError
-from remediator.generate.project import InventoryEntry, Options, build_project
-from remediator.generate.roles import load_roles
-from remediator.generate.writer import write_project
-from remediator.ingest.inventory import load_inventory
+from remediator.clitools import lazy_options, options_from
+from remediator.generate.project import GenerateOptions
 
 DESCRIPTION = """\
 Write a self-contained Ansible project that remediates a plan's findings.
@@ -89,7 +82,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the generation time to record (ISO 8601 with offset; default now), "
         "for reproducible output",
     )
-    parser.set_defaults(func=run_generate)
+    parser.set_defaults(func=lazy_options("remediator.generate.commands", "run_generate", _options))
+
+
+def _options(args: argparse.Namespace) -> GenerateOptions:
+    return options_from(GenerateOptions, args)
 
 
 def _instant(text: str) -> datetime:
@@ -100,49 +97,3 @@ def _instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. {text}+00:00")
     return value
-
-
-def run_generate(args: argparse.Namespace) -> int:
-    """Build the project from the plan file and write it."""
-    generated_at = (args.generated_at or datetime.now(UTC)).replace(microsecond=0)
-    plan = load_plan(args.plan)
-    window = parse_window(args.window, generated_at) if args.window else None
-    options = Options(
-        generated_at=generated_at,
-        window=window,
-        lab=args.lab,
-        inventory_name=args.inventory.name if args.inventory else None,
-        inventory=_inventory(args.inventory, plan) if args.inventory else {},
-    )
-    files = build_project(plan, options, load_roles())
-    for change in write_project(files, args.output, force=args.force):
-        print(f"replaced (--force): {change}", file=sys.stderr)
-    hosts = sum(1 for p in files if p.startswith("host_vars/"))
-    print(
-        f"wrote {shown(args.output)}: {len(files)} files, {hosts} hosts, "
-        f"plan sha256 {plan.sha256[:12]}",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _inventory(path: Path, plan: PlanDoc) -> dict[str, InventoryEntry]:
-    """Each plan host's connection settings from ``path``; its address from the inventory,
-    else the one the plan recorded (the resolver's at plan time), never from the scan."""
-    inventory = load_inventory(path)
-    entries = {}
-    for record in plan.hosts:
-        name = record.name
-        host = inventory.host(name)
-        address = (
-            host.var("ansible_host")
-            or (host.addresses[0] if host.addresses else None)
-            or (record.addresses[0] if record.addresses else None)
-        )
-        if address is None:
-            raise InputError(
-                f"{path}: host {name!r} has no ansible_host or address, and the plan "
-                "recorded none for it"
-            )
-        entries[name] = InventoryEntry(address, host.port, host.var("ansible_user"), host.groups)
-    return entries

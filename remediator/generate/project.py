@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Final
 
 from remediator import __version__
@@ -47,6 +48,19 @@ class InventoryEntry:
     port: int | None = None
     user: str | None = None
     groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What ``remediator generate`` was asked (see ``remediator generate --help``)."""
+
+    plan: Path
+    output: Path
+    window: str | None = None
+    inventory: Path | None = None
+    lab: bool = False
+    force: bool = False
+    generated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
