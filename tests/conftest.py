@@ -8,7 +8,7 @@ wait on the hosts). ``-n0`` runs everything in one process.
 No test may ask real DNS: the commands resolve inventory names through
 :data:`remediator.ingest.resolve.system_resolver`, which is replaced here by a resolver
 that knows no name (as on a controller without DNS). A test that needs answers injects
-its own table (see tests/unit/test_addresses_not_names.py).
+its own table (see tests/unit/ingest/test_addresses_not_names.py).
 
 The lab is registered as a host provider, as the CLI registers it: tests call the stages'
 functions directly, and those reach lab hosts only through the provider registry.

@@ -61,7 +61,7 @@ def finding_to_dict(finding: Finding, inventory_host: str | None) -> dict[str, A
 
     Not schema-checked as it is written: a check costs ten times the build, and the
     writer streams millions of findings. The tests check that every finding the model
-    can hold is written as one the schema allows (tests/unit/test_findings_schema.py).
+    can hold is written as one the schema allows (tests/unit/ingest/test_findings_schema.py).
     """
     service = finding.service or Service(finding.address, finding.protocol, finding.port, "")
     return {
@@ -324,7 +324,7 @@ class FindingsSink:
 
     Streaming keeps ``ingest`` in bounded memory on a scan of any size; each finding is
     written as :func:`finding_to_dict` makes it, whose output the findings schema allows
-    (``tests/unit/test_findings_schema.py``).
+    (``tests/unit/ingest/test_findings_schema.py``).
     """
 
     def __init__(self, stream: IO[str]) -> None:

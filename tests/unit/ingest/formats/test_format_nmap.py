@@ -24,7 +24,7 @@ from remediator.ingest.formats.nmap_nse import NseScript, NseTable, Where, gener
 from remediator.ingest.model import EVIDENCE_LIMIT, Finding, HostReport, ScannedHost, Source
 from tests.corpus import corpus_path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "nmap"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "nmap"
 
 
 def read(relative: str) -> list[HostReport]:

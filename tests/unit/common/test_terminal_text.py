@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from remediator.cli import main
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inventory"
 DANGEROUS = (
     "\x1b[2J\x1b[H",  # clear screen, cursor home
     "\x9b31m",  # C1 CSI

@@ -16,7 +16,7 @@ import pytest
 from remediator.lab import manager
 from remediator.lab.config import LabConfig
 
-SHOW = (Path(__file__).parent / "fixtures" / "lab_failed_units_show.txt").read_text()
+SHOW = (Path(__file__).parents[1] / "fixtures" / "lab_failed_units_show.txt").read_text()
 FAILED = ["mariadb.service", "systemd-tmpfiles-setup.service"]  # as `systemctl --failed` lists
 
 

@@ -14,7 +14,7 @@ from remediator.ingest.findingset import load_findings
 from remediator.ingest.jsonio import SCHEMA, check_finding, finding_to_dict
 from remediator.ingest.model import Finding
 from tests.corpus import REPO
-from tests.unit.test_jsonio import findings
+from tests.unit.ingest.test_jsonio import findings
 
 LAB_SCANS = [REPO / "examples" / "scans" / "lab-v4.xml", REPO / "examples" / "scans" / "lab-v6.xml"]
 

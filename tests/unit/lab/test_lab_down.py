@@ -13,7 +13,7 @@ import pytest
 
 from remediator.lab import host as hosts
 from remediator.lab import manager, network, state
-from tests.unit.labstates import save_lab
+from tests.unit.lab.labstates import save_lab
 
 
 @pytest.fixture

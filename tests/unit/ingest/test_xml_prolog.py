@@ -25,7 +25,7 @@ from remediator.errors import ScanParseError
 from remediator.ingest.reader import read_scan
 from tests.corpus import XML_FILES, corpus_path
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "nmap" / "nmap_701_external_dtd.xml"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "nmap" / "nmap_701_external_dtd.xml"
 NMAP_DTD = b'<!DOCTYPE nmaprun PUBLIC "-//IDN nmap.org//DTD Nmap XML 1.04//EN" '
 NMAP_DTD += b'"https://svn.nmap.org/nmap/docs/nmap.dtd">'
 

@@ -610,7 +610,7 @@ def test_json_clipping_is_the_documented_one() -> None:
     assert finding.title.endswith("... [10 more characters cut]")
 
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
+DOCS = Path(__file__).resolve().parents[4] / "docs" / "formats.md"
 
 
 def doc_blocks(language: str) -> list[str]:

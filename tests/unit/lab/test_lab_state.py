@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from remediator.lab import state
-from tests.unit.labstates import save_lab
+from tests.unit.lab.labstates import save_lab
 
 
 def test_every_running_lab_is_found_default_first(tmp_path: Path) -> None:

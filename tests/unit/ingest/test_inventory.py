@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from remediator.errors import InputError
 from remediator.ingest.inventory import Inventory, InventoryHost, load_inventory
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inventory"
 
 
 @pytest.fixture(scope="module")

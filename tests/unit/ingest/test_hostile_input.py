@@ -21,8 +21,8 @@ import pytest
 from remediator.cli import main
 from remediator.ingest.xmlsafe import MAX_RUN
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
-REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hostile"
+REPO = Path(__file__).resolve().parents[3]
 
 EXPECTED_PROBLEM = {
     "empty.xml": "file is empty",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ROLES = REPO / "roles"
 ROLE_NAMES = ("disable_service", "firewall", "tls")
 BIN = Path(sys.executable).parent

@@ -31,7 +31,7 @@ from remediator.ingest.findingset import HostMatcher, load_findings
 from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.ingest.model import ScannedHost
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inventory"
 TAKEOVER = FIXTURES / "name-takeover.csv"
 AS_OF = date(2026, 11, 30)
 GENERATED_AT = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)

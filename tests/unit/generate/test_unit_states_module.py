@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-MODULE = Path(__file__).resolve().parents[2] / "roles/disable_service/library/unit_states.py"
+MODULE = Path(__file__).resolve().parents[3] / "roles/disable_service/library/unit_states.py"
 
 
 @pytest.fixture
