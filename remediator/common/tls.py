@@ -47,10 +47,15 @@ class Protocol:
     """One protocol version: its PCI risk and how scanners, classify and OpenSSL spell it."""
 
     id: str
+    """Canonical name: ``SSLv2`` ... ``TLSv1.3``."""
     risk: str
+    """The severity label of offering it at all (``info`` for TLS 1.2 and 1.3)."""
     aliases: tuple[str, ...]
+    """Exact spellings classify accepts (any case)."""
     compact: tuple[str, ...]
+    """Scanner spellings without ``v``, spaces, dots, underscores and dashes."""
     openssl_flag: str | None = None
+    """The s_client switch offering only this version; None when OpenSSL 3 cannot."""
 
     @property
     def weak(self) -> bool:
@@ -108,8 +113,11 @@ class CertificateCheck:
     """What a certificate finding is called and weighs."""
 
     id: str
+    """The check id after ``<scanner>:certificate:``."""
     title: str
+    """The finding's title."""
     severity: str
+    """The finding's severity label."""
 
 
 @dataclass(frozen=True)
@@ -117,15 +125,25 @@ class TlsJudgement:
     """The whole TLS judgement, with the lookups its readers need."""
 
     version: str
+    """The data file's ``schema`` string, e.g. ``remediator/tls/v1``."""
     protocols: tuple[Protocol, ...]
+    """Oldest first."""
     openssl_legacy_ciphers: str
+    """The s_client cipher string that lets OpenSSL 3 offer TLS 1.0/1.1 at all."""
     token_grades: tuple[TokenGrade, ...]
+    """sslscan, sslyze and testssl.sh: tried in order, the first match is the grade."""
     default_grade: str
+    """The grade of a suite no token rule matches."""
     nmap: NmapGrading
+    """nmap's ssl-enum-ciphers: its own grades, plus broken families."""
     weak_signatures: Mapping[str, re.Pattern[str]]
+    """Rule set name -> the pattern of weak signature algorithms."""
     sized_key_types: frozenset[str]
+    """Key types judged by length (upper case)."""
     min_key_bits: int
+    """The shortest such key PCI DSS 4.2.1 accepts."""
     certificate_checks: Mapping[str, CertificateCheck]
+    """Check id -> title and weight."""
 
     @property
     def protocol_ids(self) -> tuple[str, ...]:

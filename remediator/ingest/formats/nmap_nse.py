@@ -22,16 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from remediator.common.tls import tls_judgement
+from remediator.ingest.formats._tls_common import protocol_severity
 from remediator.ingest.model import (
     FIELD_LIMIT,
-    LABEL_SCORES,
     CertificateFacts,
     Finding,
     ScannedHost,
     Service,
     Severity,
-    SeverityLabel,
     Source,
     TlsFacts,
     clip,
@@ -150,7 +148,7 @@ TEXT_RULES: Final[tuple[TextRule, ...]] = (
     TextRule(
         "sslv2",
         re.compile(r"SSLv2 supported"),
-        LABEL_SCORES[SeverityLabel(tls_judgement().risk("SSLv2"))],
+        protocol_severity("SSLv2").score,
         "SSLv2 offered",
     ),
     # The server's private key is in a public key database: anyone can impersonate it.

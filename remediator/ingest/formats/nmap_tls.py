@@ -24,15 +24,14 @@ from datetime import datetime
 from typing import Final
 
 from remediator.common.tls import NMAP_SIGNATURES, expired, tls_judgement
+from remediator.ingest.formats._tls_common import protocol_severity
 from remediator.ingest.formats.nmap_nse import INFO, NseScript, NseTable, Where, make_finding
 from remediator.ingest.model import (
     FIELD_LIMIT,
-    LABEL_SCORES,
     CertificateFacts,
     Cipher,
     Finding,
     Severity,
-    SeverityLabel,
     TlsFacts,
     clip,
 )
@@ -48,7 +47,7 @@ _TEXT_SECTION = re.compile(r"^\s*[A-Za-z][\w ]*(?:\(\d+\)|:)\s*$")
 
 def protocol_score(protocol: str) -> float:
     """SSL is broken and an automatic ASV failure; early TLS fails PCI DSS; 1.2/1.3 are fine."""
-    return LABEL_SCORES[SeverityLabel(tls_judgement().risk(protocol))]
+    return protocol_severity(protocol).score
 
 
 def _is_weak(cipher: Cipher) -> bool:
