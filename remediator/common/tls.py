@@ -54,6 +54,8 @@ class Protocol:
     """Exact spellings classify accepts (any case)."""
     compact: tuple[str, ...]
     """Scanner spellings without ``v``, spaces, dots, underscores and dashes."""
+    scanner_ids: Mapping[str, str]
+    """Scanner -> the name of this version's own check (testssl.sh row id, sslyze command)."""
     openssl_flag: str | None = None
     """The s_client switch offering only this version; None when OpenSSL 3 cannot."""
 
@@ -168,6 +170,10 @@ class TlsJudgement:
         """Every exact spelling (lower case) classify accepts, to its canonical name."""
         return {a.lower(): p.id for p in self.protocols for a in (p.id, *p.aliases)}
 
+    def scanner_protocols(self, scanner: str) -> dict[str, str]:
+        """``scanner``'s name for each version's own check -> the version, oldest first."""
+        return {p.scanner_ids[scanner]: p.id for p in self.protocols}
+
     def openssl_flags(self) -> dict[str, str]:
         """Protocol -> s_client switch, oldest first, for the versions OpenSSL 3 can offer."""
         return {p.id: p.openssl_flag for p in self.protocols if p.openssl_flag is not None}
@@ -247,7 +253,12 @@ def _build(data: Mapping[str, Any], where: str, version: str) -> TlsJudgement:
         version=version,
         protocols=tuple(
             Protocol(
-                p["id"], p["risk"], tuple(p["aliases"]), tuple(p["compact"]), p.get("openssl_flag")
+                p["id"],
+                p["risk"],
+                tuple(p["aliases"]),
+                tuple(p["compact"]),
+                dict(p["scanner_ids"]),
+                p.get("openssl_flag"),
             )
             for p in data["protocols"]
         ),

@@ -21,16 +21,6 @@ from remediator.ingest.model import (
     clip,
 )
 
-SUITE_COMMANDS: Final = (
-    ("ssl_2_0_cipher_suites", "SSLv2"),
-    ("ssl_3_0_cipher_suites", "SSLv3"),
-    ("tls_1_0_cipher_suites", "TLSv1.0"),
-    ("tls_1_1_cipher_suites", "TLSv1.1"),
-    ("tls_1_2_cipher_suites", "TLSv1.2"),
-    ("tls_1_3_cipher_suites", "TLSv1.3"),
-)
-"""sslyze's cipher-suite commands and the protocol each one tests."""
-
 Lookup = Callable[[str], Mapping[str, Any] | None]
 
 

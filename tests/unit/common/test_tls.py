@@ -163,6 +163,21 @@ def test_compact_spellings_of_the_scanners_are_canonical() -> None:
     assert judged.canonical_protocol("cipherorder_TLSv1_2") is None  # a testssl.sh row id
 
 
+def test_scanner_ids_name_each_versions_own_check() -> None:
+    judged = tls_judgement()
+    testssl = judged.scanner_protocols("testssl")
+    rows = {
+        line.split('","')[0].strip('"') for line in corpus_path(TESTSSL).read_text().splitlines()
+    }
+    assert {"TLS1_2", "cipherorder_TLSv1_2"} <= rows
+    assert testssl.get("TLS1_2") == "TLSv1.2"
+    assert testssl.get("cipherorder_TLSv1_2") is None  # lists suites; not the protocol row
+    assert "104.154.89.105/tcp/1010/sslyze:protocol:TLSv1.0" in corpus_findings(SSLYZE)
+    sslyze_commands = judged.scanner_protocols("sslyze")
+    assert sslyze_commands["tls_1_0_cipher_suites"] == "TLSv1.0"
+    assert "certificate_info" not in sslyze_commands
+
+
 def test_classify_reads_weak_protocols_by_their_aliases() -> None:
     catalog = load_catalog()
     tls10 = corpus_findings(SSLYZE)["104.154.89.105/tcp/1010/sslyze:protocol:TLSv1.0"]
