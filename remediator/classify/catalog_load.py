@@ -1,5 +1,9 @@
 """Reading ``catalog.yml``: schema-checked, cross-references checked, loaded once.
 
+The protocol versions, their spellings and which are weak are TLS judgement, read from
+``remediator/common/tls.yml`` (:mod:`remediator.common.tls`); the catalog keeps what it
+does about them (kinds, profiles, client impacts).
+
 A broken catalog is a packaging or editing bug, so it raises :class:`CatalogError` (not
 an input error) naming the line; the unit tests load it on every run.
 """
@@ -29,6 +33,7 @@ from remediator.classify.catalog import (
 )
 from remediator.classify.yamlmarks import parse_marked, render_path
 from remediator.common.documents import schema_document
+from remediator.common.tls import tls_judgement
 
 
 def _portspec(text: str) -> frozenset[PortKey]:
@@ -93,6 +98,7 @@ def build_catalog(data: Mapping[str, Any]) -> Catalog:
     }
     services = {s["name"]: _service(s) for s in data["services"]}
     tls = data["tls"]
+    judged = tls_judgement()
     checks = [CheckRule(c["check"], c["kind"], c.get("service")) for c in data["checks"]]
     catalog = Catalog(
         kinds=kinds,
@@ -101,11 +107,9 @@ def build_catalog(data: Mapping[str, Any]) -> Catalog:
             d["name"]: Daemon(d["name"], _regexes(d["products"]), d["unit"])
             for d in data["daemons"]
         },
-        protocols=tuple(p["id"] for p in tls["protocols"]),
-        weak_protocols=frozenset(p["id"] for p in tls["protocols"] if p.get("weak")),
-        protocol_aliases={
-            a.lower(): p["id"] for p in tls["protocols"] for a in (p["id"], *p["aliases"])
-        },
+        protocols=judged.protocol_ids,
+        weak_protocols=judged.weak_protocols,
+        protocol_aliases=judged.alias_map(),
         profiles={
             p["name"]: TlsProfile(
                 p["name"], tuple(p["protocols"]), p["ciphers"], p["oldest_clients"]

@@ -14,16 +14,13 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Final
 
+from remediator.common.tls import tls_judgement
 from remediator.generate.items import FirewallItem, TlsItem, is_ip
 from remediator.generate.jobs import HostJob
 
-OPENSSL_FLAGS: Final = {
-    "TLSv1.0": "tls1",
-    "TLSv1.1": "tls1_1",
-    "TLSv1.2": "tls1_2",
-    "TLSv1.3": "tls1_3",
-}
-"""Protocol versions an OpenSSL 3 client can still offer (SSLv2/v3 it cannot)."""
+OPENSSL_FLAGS: Final = tls_judgement().openssl_flags()
+"""Protocol versions an OpenSSL 3 client can still offer (SSLv2/v3 it cannot), oldest
+first, with the s_client switch for each (``openssl_flag`` in ``remediator/common/tls.yml``)."""
 
 STARTTLS: Final = {
     "ftp": "ftp",
@@ -38,9 +35,9 @@ STARTTLS: Final = {
 STARTTLS_PORTS: Final = {21: "ftp", 25: "smtp", 587: "smtp", 110: "pop3", 143: "imap", 389: "ldap"}
 """For a service the catalog did not identify: the protocol of its well-known port."""
 
-LEGACY_CIPHERS: Final = "DEFAULT:@SECLEVEL=0"
+LEGACY_CIPHERS: Final = tls_judgement().openssl_legacy_ciphers
 """OpenSSL 3 offers TLS 1.0/1.1 only at security level 0: without this a refusal test
-would pass whatever the server does."""
+would pass whatever the server does (``openssl_legacy_ciphers`` in the TLS data)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from remediator.ingest.formats._nessus_sink import Captured, ItemRecord, port_number
+from remediator.ingest.formats.base import SEVERITY_WORDS
 from remediator.ingest.model import (
     EVIDENCE_LIMIT,
     FIELD_LIMIT,
@@ -53,13 +54,6 @@ _BANDS: Final[dict[str, SeverityLabel]] = {
     "2": SeverityLabel.MEDIUM,
     "3": SeverityLabel.HIGH,
     "4": SeverityLabel.CRITICAL,
-}
-_RISK_FACTORS: Final[dict[str, SeverityLabel]] = {
-    "none": SeverityLabel.INFO,
-    "low": SeverityLabel.LOW,
-    "medium": SeverityLabel.MEDIUM,
-    "high": SeverityLabel.HIGH,
-    "critical": SeverityLabel.CRITICAL,
 }
 _CVE: Final = re.compile(r"CVE-\d{4}-\d{4,}")
 _VERSION: Final = re.compile(r"Nessus version\s*:\s*(\d[\w.\-]*)")
@@ -134,7 +128,7 @@ def _band(item: ItemRecord, *, risk_first: bool) -> SeverityLabel:
     ``risk_factor``; their ``severity`` attribute is the band of the failure.
     """
     by_attr = _BANDS.get(item.attrs.get("severity", "").strip())
-    by_risk = _RISK_FACTORS.get(item.text("risk_factor").lower())
+    by_risk = SEVERITY_WORDS.get(item.text("risk_factor").lower())
     first, second = (by_risk, by_attr) if risk_first else (by_attr, by_risk)
     return first or second or SeverityLabel.INFO
 

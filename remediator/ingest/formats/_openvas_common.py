@@ -30,14 +30,13 @@ from datetime import datetime
 from typing import Final
 
 from remediator.ingest.formats._nessus_openvas_merge import merge_duplicates
-from remediator.ingest.formats.base import assemble_host
+from remediator.ingest.formats.base import SEVERITY_WORDS, assemble_host
 from remediator.ingest.model import (
     Finding,
     HostReport,
     ScannedHost,
     Service,
     Severity,
-    SeverityLabel,
     Source,
     clip,
     normalize_address,
@@ -52,13 +51,6 @@ OPEN_PORT_OID: Final = "0"
 the port-open finding itself, so it gives the port and no ``openvas:0`` finding."""
 
 _NOT_FINDINGS: Final = frozenset({"log", "debug", "false positive", "error"})
-_THREATS: Final[dict[str, SeverityLabel]] = {
-    "none": SeverityLabel.INFO,
-    "low": SeverityLabel.LOW,
-    "medium": SeverityLabel.MEDIUM,
-    "high": SeverityLabel.HIGH,
-    "critical": SeverityLabel.CRITICAL,
-}
 _WRAPPED_PORT: Final = re.compile(r"(?P<name>[^()]*?)\s*\((?P<port>[^()]*)\)\s*")
 _OID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """An NVT id: a dotted OID, or a CVE id for GVM's CVE scanner; it goes into check ids."""
@@ -143,7 +135,7 @@ def openvas_severity(result_severity: str, cvss_base: str, threat: str) -> Sever
     cvss = number(cvss_base)
     if cvss is not None and 0.0 < cvss <= 10.0:
         return Severity(cvss, label)
-    band = _THREATS.get(threat.lower())
+    band = SEVERITY_WORDS.get(threat.lower())
     return Severity.from_label(band, label) if band else Severity(0.0, label)
 
 

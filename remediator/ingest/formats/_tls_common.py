@@ -7,12 +7,15 @@ same whichever scanner reported it:
 * protocol names are canonical (``SSLv2`` ... ``TLSv1.3``) and rated by their PCI reading:
   SSL is an automatic failure (high), early TLS (1.0, 1.1) fails on CVSS (medium), TLS 1.2
   and 1.3 are a fact, not a weakness (info);
-* cipher suites are graded by a small table, letters as nmap's ssl-enum-ciphers uses them:
-  ``F`` for no encryption, no authentication or export strength (NULL, anon, EXPORT),
-  ``C`` for broken or 64-bit-block ciphers and short keys (RC4, DES, 3DES, IDEA, MD5,
-  fewer than 128 bits), ``A`` otherwise;
+* cipher suites are graded by the token rules, letters as nmap's ssl-enum-ciphers uses
+  them: ``F`` for no encryption, no authentication or export strength (NULL, anon,
+  EXPORT), ``C`` for broken or 64-bit-block ciphers and short keys (RC4, DES, 3DES, IDEA,
+  MD5, fewer than 128 bits), ``A`` otherwise;
 * certificate problems (expired, self-signed, weak signature or key) are judged from
   :class:`CertificateFacts` alone.
+
+The verdicts (risks, tokens, limits, titles) are data in ``remediator/common/tls.yml``
+(:mod:`remediator.common.tls`); this module applies them to the readers' facts.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Final
 
+from remediator.common.tls import tls_judgement
 from remediator.ingest.formats.base import assemble_host
 from remediator.ingest.model import (
     CertificateFacts,
@@ -38,36 +41,6 @@ from remediator.ingest.model import (
     clip_evidence,
 )
 
-PROTOCOLS: Final = ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-"""Canonical protocol names, oldest first (the order findings are emitted in)."""
-
-_PROTOCOL_KEYS: Final = {
-    "SSL2": "SSLv2",
-    "SSL20": "SSLv2",
-    "SSL3": "SSLv3",
-    "SSL30": "SSLv3",
-    "TLS1": "TLSv1.0",
-    "TLS10": "TLSv1.0",
-    "TLS11": "TLSv1.1",
-    "TLS12": "TLSv1.2",
-    "TLS13": "TLSv1.3",
-}
-
-_PROTOCOL_RISK: Final = {
-    "SSLv2": SeverityLabel.HIGH,
-    "SSLv3": SeverityLabel.HIGH,
-    "TLSv1.0": SeverityLabel.MEDIUM,
-    "TLSv1.1": SeverityLabel.MEDIUM,
-}
-
-_BROKEN_TOKENS: Final = frozenset(
-    {"NULL", "EXP", "EXPORT", "EXP1024", "EXPORT1024", "ADH", "AECDH", "ANON"}
-)
-_WEAK_TOKENS: Final = frozenset({"RC4", "RC2", "DES", "DES40", "3DES", "CBC3", "IDEA", "MD5"})
-_GRADE_SEVERITY: Final = {"F": SeverityLabel.HIGH, "C": SeverityLabel.MEDIUM}
-_WEAK_SIGNATURE = re.compile(r"md2|md4|md5|sha-?1(?![0-9])", re.IGNORECASE)
-_SIZED_KEY_TYPES: Final = frozenset({"RSA", "DSA", "DH"})
-
 
 def number(text: str) -> int | None:
     """The value of plain ASCII digits (no sign, no spaces inside), else None."""
@@ -77,24 +50,17 @@ def number(text: str) -> int | None:
 
 def canonical_protocol(text: str) -> str | None:
     """``SSLv2`` ... ``TLSv1.3`` for any scanner's spelling, None when it names none."""
-    key = re.sub(r"[V\s._-]", "", text.strip().upper())
-    return _PROTOCOL_KEYS.get(key)
+    return tls_judgement().canonical_protocol(text)
 
 
 def protocol_severity(protocol: str, scanner_label: str = "") -> Severity:
     """The PCI reading of a protocol being offered at all."""
-    label = _PROTOCOL_RISK.get(protocol, SeverityLabel.INFO)
-    return Severity.from_label(label, scanner_label)
+    return Severity.from_label(SeverityLabel(tls_judgement().risk(protocol)), scanner_label)
 
 
 def grade_cipher(name: str, bits: int | None = None, *, anonymous: bool = False) -> str:
     """The strength grade of one cipher suite (OpenSSL or IANA name)."""
-    tokens = set(re.split(r"[-_\s]+", name.upper()))
-    if anonymous or tokens & _BROKEN_TOKENS or bits == 0:
-        return "F"
-    if tokens & _WEAK_TOKENS or (bits is not None and bits < 128):
-        return "C"
-    return "A"
+    return tls_judgement().grade_cipher(name, bits, anonymous=anonymous)
 
 
 def least_grade(ciphers: Iterable[Cipher]) -> str:
@@ -106,11 +72,6 @@ def tls_facts(protocol: str, ciphers: Iterable[Cipher]) -> TlsFacts:
     """Facts for one protocol with its (already graded) cipher suites."""
     kept = tuple(ciphers)
     return TlsFacts(protocol, kept, least_grade(kept))
-
-
-def is_weak_signature(algorithm: str) -> bool:
-    """Whether a certificate signature algorithm uses MD5 or SHA-1 (collision attacks)."""
-    return bool(_WEAK_SIGNATURE.search(algorithm))
 
 
 @dataclass(frozen=True)
@@ -171,14 +132,15 @@ def protocol_findings(
             tls=facts,
         )
     ]
-    weak = [c for c in facts.ciphers if c.grade in _GRADE_SEVERITY]
+    weak = [c for c in facts.ciphers if _weak_label(c.grade) is not None]
     if weak:
         worst = least_grade(weak)
+        label = _weak_label(worst) or SeverityLabel.INFO  # worst of weak grades: never INFO
         found.append(
             endpoint.finding(
                 f"weak-ciphers:{facts.protocol}",
                 f"Weak cipher suites offered with {facts.protocol}",
-                Severity.from_label(_GRADE_SEVERITY[worst], f"grade {worst}"),
+                Severity.from_label(label, f"grade {worst}"),
                 evidence="weak cipher suites: " + " ".join(f"{c.name} ({c.grade})" for c in weak),
                 tls=facts,
             )
@@ -186,40 +148,41 @@ def protocol_findings(
     return found
 
 
+def _weak_label(grade: str) -> SeverityLabel | None:
+    """The severity of a weak grade (F high, C medium); None for a grade that is not weak."""
+    label = tls_judgement().grade_severity(grade)
+    return SeverityLabel(label) if label is not None else None
+
+
 def certificate_findings(endpoint: TlsEndpoint, cert: CertificateFacts) -> list[Finding]:
     """The problems :class:`CertificateFacts` show by themselves (PCI DSS 4.2.1)."""
-    medium = Severity.from_label(SeverityLabel.MEDIUM)
-    problems: list[tuple[str, str, str]] = []
+    problems: list[tuple[str, str]] = []
     if cert.expired:
-        problems.append(("expired", "TLS certificate has expired", f"not after {cert.not_after}"))
+        problems.append(("expired", f"not after {cert.not_after}"))
     if cert.self_signed:
-        problems.append(("self-signed", "Self-signed TLS certificate", f"issuer {cert.issuer}"))
-    if is_weak_signature(cert.signature_algorithm):
-        problems.append(
-            (
-                "weak-signature",
-                "TLS certificate signed with a weak hash",
-                f"signature algorithm {cert.signature_algorithm}",
-            )
-        )
-    if cert.key_type.upper() in _SIZED_KEY_TYPES and 0 < cert.key_bits < 2048:
-        problems.append(
-            (
-                "weak-key",
-                "TLS certificate key is too short",
-                f"{cert.key_type} {cert.key_bits} bits",
-            )
-        )
+        problems.append(("self-signed", f"issuer {cert.issuer}"))
+    if tls_judgement().weak_signature(cert.signature_algorithm):
+        problems.append(("weak-signature", f"signature algorithm {cert.signature_algorithm}"))
+    if tls_judgement().short_key(cert.key_type, cert.key_bits):
+        problems.append(("weak-key", f"{cert.key_type} {cert.key_bits} bits"))
     return [
-        endpoint.finding(
-            f"certificate:{check}",
-            title,
-            medium,
-            evidence=f"{evidence}; subject {cert.subject}",
-            certificate=cert,
-        )
-        for check, title, evidence in problems
+        certificate_finding(endpoint, check, f"{evidence}; subject {cert.subject}", cert)
+        for check, evidence in problems
     ]
+
+
+def certificate_finding(
+    endpoint: TlsEndpoint, check: str, evidence: str, cert: CertificateFacts
+) -> Finding:
+    """``<prefix>:certificate:<check>``, titled and weighed by the TLS data's check."""
+    rule = tls_judgement().certificate_check(check)
+    return endpoint.finding(
+        f"certificate:{check}",
+        rule.title,
+        Severity.from_label(SeverityLabel(rule.severity)),
+        evidence=evidence,
+        certificate=cert,
+    )
 
 
 _SAN_PREFIX = re.compile(r"^(?:DNS|IP Address|IP|email|URI|DirName|Registered ID):\s*", re.I)

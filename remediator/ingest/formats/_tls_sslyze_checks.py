@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from remediator.ingest.formats._tls_common import TlsEndpoint
+from remediator.common.tls import expired
+from remediator.ingest.formats._tls_common import TlsEndpoint, certificate_finding
 from remediator.ingest.model import (
     CertificateFacts,
     Finding,
@@ -19,16 +20,6 @@ from remediator.ingest.model import (
     SeverityLabel,
     clip,
 )
-
-SUITE_COMMANDS: Final = (
-    ("ssl_2_0_cipher_suites", "SSLv2"),
-    ("ssl_3_0_cipher_suites", "SSLv3"),
-    ("tls_1_0_cipher_suites", "TLSv1.0"),
-    ("tls_1_1_cipher_suites", "TLSv1.1"),
-    ("tls_1_2_cipher_suites", "TLSv1.2"),
-    ("tls_1_3_cipher_suites", "TLSv1.3"),
-)
-"""sslyze's cipher-suite commands and the protocol each one tests."""
 
 Lookup = Callable[[str], Mapping[str, Any] | None]
 
@@ -171,18 +162,6 @@ def _leaf(deployment: object) -> Mapping[str, Any] | None:
     return leaf if isinstance(leaf, Mapping) else None
 
 
-def _expired(not_after: str, scan_time: datetime | None) -> bool | None:
-    if scan_time is None or not not_after:
-        return None
-    try:
-        end = datetime.fromisoformat(not_after)
-    except ValueError:
-        return None
-    if (end.tzinfo is None) != (scan_time.tzinfo is None):
-        return None
-    return end < scan_time
-
-
 def certificate_facts(deployment: object, scan_time: datetime | None) -> CertificateFacts | None:
     """The leaf certificate of one deployment; self-signed means subject equals issuer."""
     leaf = _leaf(deployment)
@@ -211,7 +190,7 @@ def certificate_facts(deployment: object, scan_time: datetime | None) -> Certifi
         signature_algorithm=_text(leaf, "signature_algorithm_oid", "name")
         or _text(leaf, "signature_hash_algorithm", "name"),
         self_signed=(subject == issuer) if subject and issuer else None,
-        expired=_expired(not_after, scan_time),
+        expired=expired(not_after, scan_time),
         alt_names=tuple(names),
     )
 
@@ -220,7 +199,6 @@ def certificate_problems(
     deployment: Mapping[str, Any], cert: CertificateFacts, endpoint: TlsEndpoint
 ) -> list[Finding]:
     """What only sslyze's validation knows: trust, host name match, SHA-1 in the chain."""
-    medium = Severity.from_label(SeverityLabel.MEDIUM)
     found = []
     validations = deployment.get("path_validation_results")
     checked = (
@@ -228,33 +206,12 @@ def certificate_problems(
     )
     if checked and not any(v.get("was_validation_successful") is True for v in checked):
         reasons = "; ".join(sorted({_text(v, "validation_error") for v in checked} - {""}))
-        found.append(
-            endpoint.finding(
-                "certificate:untrusted",
-                "TLS certificate is not trusted",
-                medium,
-                evidence=f"no trust store validates the chain: {reasons or 'no reason given'}",
-                certificate=cert,
-            )
-        )
+        evidence = f"no trust store validates the chain: {reasons or 'no reason given'}"
+        found.append(certificate_finding(endpoint, "untrusted", evidence, cert))
     if deployment.get("leaf_certificate_subject_matches_hostname") is False:
-        found.append(
-            endpoint.finding(
-                "certificate:hostname-mismatch",
-                "TLS certificate does not match the host name",
-                medium,
-                evidence=f"subject {cert.subject}; names {', '.join(cert.alt_names)}",
-                certificate=cert,
-            )
-        )
+        evidence = f"subject {cert.subject}; names {', '.join(cert.alt_names)}"
+        found.append(certificate_finding(endpoint, "hostname-mismatch", evidence, cert))
     if deployment.get("verified_chain_has_sha1_signature") is True:
-        found.append(
-            endpoint.finding(
-                "certificate:sha1-chain",
-                "TLS certificate chain signed with SHA-1",
-                medium,
-                evidence="verified_chain_has_sha1_signature is true",
-                certificate=cert,
-            )
-        )
+        evidence = "verified_chain_has_sha1_signature is true"
+        found.append(certificate_finding(endpoint, "sha1-chain", evidence, cert))
     return found

@@ -23,6 +23,7 @@ from remediator.ingest.formats._tls_common import (
     number,
     tls_facts,
 )
+from remediator.ingest.formats.base import read_csv_file
 from remediator.ingest.model import CertificateFacts, Cipher, TlsFacts, clip, normalize_address
 
 COLUMNS: Final = ("id", "fqdn/ip", "port", "severity", "finding")
@@ -58,13 +59,7 @@ def header_matches(cells: Iterable[str]) -> bool:
 
 def read_rows(path: Path, display: str) -> Iterator[CheckRow]:
     """Every data row of a testssl.sh CSV, in file order; errors name the line."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            yield from _rows(stream, display)
-    except OSError as exc:
-        raise ScanParseError(display, f"cannot read file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ScanParseError(display, f"not UTF-8 text (byte {exc.start})") from exc
+    return read_csv_file(path, display, _rows)
 
 
 def _rows(stream: IO[str], display: str) -> Iterator[CheckRow]:

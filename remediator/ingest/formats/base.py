@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Final
+from typing import IO, Final, TypeVar
 
+from remediator.errors import ScanParseError
 from remediator.ingest.model import (
     PORT_OPEN,
     Finding,
@@ -26,11 +27,21 @@ from remediator.ingest.model import (
     ScannedHost,
     Service,
     Severity,
+    SeverityLabel,
     Source,
 )
 from remediator.ingest.xmlsafe import xml_start_offset
 
 HEAD_BYTES: Final = 64 * 1024
+
+SEVERITY_WORDS: Final[dict[str, SeverityLabel]] = {
+    "none": SeverityLabel.INFO,
+    "low": SeverityLabel.LOW,
+    "medium": SeverityLabel.MEDIUM,
+    "high": SeverityLabel.HIGH,
+    "critical": SeverityLabel.CRITICAL,
+}
+"""Severity words in lower case, as Nessus (``risk_factor``) and OpenVAS (threat) grade."""
 
 _ROOT_TAG = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _SKIPPABLE = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>)", re.S)
@@ -123,3 +134,23 @@ def assemble_host(
         if service.is_open and (protocol, port, PORT_OPEN) not in kept:
             kept[(protocol, port, PORT_OPEN)] = open_port_finding(host, service, source)
     return HostReport(host, tuple(by_port.values()), tuple(kept.values()))
+
+
+Row = TypeVar("Row")
+
+
+def read_csv_file(
+    path: Path, display: str, rows: Callable[[IO[str], str], Iterator[Row]]
+) -> Iterator[Row]:
+    """The ``rows`` of a UTF-8 CSV file (a BOM allowed), read lazily as they are wanted.
+
+    The CSV readers that refuse bytes they cannot decode (plain CSV, testssl.sh) share
+    this, so an unreadable or non-UTF-8 file is the same one line whichever it is.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            yield from rows(stream, display)
+    except OSError as exc:
+        raise ScanParseError(display, f"cannot read file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ScanParseError(display, f"not UTF-8 text (byte {exc.start})") from exc

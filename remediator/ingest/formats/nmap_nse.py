@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from remediator.ingest.formats._tls_common import protocol_severity
 from remediator.ingest.model import (
     FIELD_LIMIT,
     CertificateFacts,
@@ -143,8 +144,13 @@ TEXT_RULES: Final[tuple[TextRule, ...]] = (
     TextRule(
         "ftp-anon", re.compile(r"Anonymous FTP login allowed"), 5.3, "Anonymous FTP login allowed"
     ),
-    # SSLv2 is broken (DROWN) and an automatic ASV failure.
-    TextRule("sslv2", re.compile(r"SSLv2 supported"), 7.5, "SSLv2 offered"),
+    # SSLv2 is broken (DROWN) and an automatic ASV failure: its risk in the TLS data.
+    TextRule(
+        "sslv2",
+        re.compile(r"SSLv2 supported"),
+        protocol_severity("SSLv2").score,
+        "SSLv2 offered",
+    ),
     # The server's private key is in a public key database: anyone can impersonate it.
     TextRule("ssl-known-key", re.compile(r"^Found in ", re.M), 7.5, "TLS key is publicly known"),
     # Nessus 10539: an open resolver, cache poisoning and amplification.

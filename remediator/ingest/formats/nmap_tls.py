@@ -12,14 +12,19 @@ and the older text-only output are read.
 ``ssl-cert`` yields ``nmap:ssl-cert`` with :class:`CertificateFacts`; it is medium when
 the certificate is self-signed, expired at scan time, has a key under 2048 bits or an
 MD5/SHA-1 signature (each fails PCI DSS 4.2.1), info otherwise.
+
+The verdicts (protocol risks, nmap's grade ranks and broken families, the key limit and
+the ``nmap-ssl-cert`` signature rules) are data in ``remediator/common/tls.yml``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
+from remediator.common.tls import NMAP_SIGNATURES, expired, tls_judgement
+from remediator.ingest.formats._tls_common import protocol_severity
 from remediator.ingest.formats.nmap_nse import INFO, NseScript, NseTable, Where, make_finding
 from remediator.ingest.model import (
     FIELD_LIMIT,
@@ -31,41 +36,26 @@ from remediator.ingest.model import (
     clip,
 )
 
-PROTOCOL_SCORES: Final[dict[str, float]] = {
-    "SSLv2": 7.5,
-    "SSLv3": 7.5,
-    "TLSv1.0": 5.0,
-    "TLSv1.1": 5.0,
-    "TLSv1.2": 0.0,
-    "TLSv1.3": 0.0,
-}
-"""SSL is broken and an automatic ASV failure; early TLS fails PCI DSS; 1.2/1.3 are fine."""
-
 WEAK_CIPHERS_SCORE: Final = 5.0
 WEAK_CERTIFICATE_SCORE: Final = 5.0
-MIN_KEY_BITS: Final = 2048
 
 _PROTOCOL = re.compile(r"^(?:SSLv[23]|D?TLSv1\.[0-3])$")
-_GRADE_RANK: Final = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 4, "F": 5}
-_WORD_RANK: Final = {"strong": 0, "unknown strength": 1, "weak": 3}
-_WEAK_RANK: Final = 2
-_BROKEN_FAMILY = re.compile(r"_(?:NULL|EXPORT\d*|anon|DES|3DES|DES40|RC4|RC2|IDEA)_")
 _TEXT_PROTOCOL = re.compile(r"^\s*(SSLv[23]|D?TLSv1\.[0-3]):?\s*$")
 _TEXT_CIPHER = re.compile(r"\s*([A-Z0-9_]+)(?: \([^)]*\))? - (.+)")
 _TEXT_SECTION = re.compile(r"^\s*[A-Za-z][\w ]*(?:\(\d+\)|:)\s*$")
 
 
-def _rank(grade: str) -> int:
-    """Badness of an nmap grade: letters since 6.47, words before; unknown is middling."""
-    return _GRADE_RANK.get(grade.strip().upper(), _WORD_RANK.get(grade.strip().lower(), 1))
+def protocol_score(protocol: str) -> float:
+    """SSL is broken and an automatic ASV failure; early TLS fails PCI DSS; 1.2/1.3 are fine."""
+    return protocol_severity(protocol).score
 
 
 def _is_weak(cipher: Cipher) -> bool:
-    return _rank(cipher.grade) >= _WEAK_RANK or bool(_BROKEN_FAMILY.search(cipher.name))
+    return tls_judgement().nmap.is_weak(cipher.name, cipher.grade)
 
 
 def _least(ciphers: tuple[Cipher, ...]) -> str:
-    return max((c.grade for c in ciphers), key=_rank, default="")
+    return max((c.grade for c in ciphers), key=tls_judgement().nmap.rank, default="")
 
 
 def cipher_findings(script: NseScript, where: Where) -> list[Finding]:
@@ -126,7 +116,7 @@ def _protocol_finding(
     where: Where, protocol: str, ciphers: tuple[Cipher, ...], notes: tuple[str, ...]
 ) -> Finding:
     least = _least(ciphers)
-    score = PROTOCOL_SCORES.get(protocol, 0.0)
+    score = protocol_score(protocol)
     if protocol.startswith("SSL"):
         title = f"{protocol} offered (broken protocol)"
     elif score > 0:
@@ -158,7 +148,6 @@ def _weak_finding(where: Where, protocol: str, weak: tuple[Cipher, ...]) -> Find
 
 CERT_TEXT_LIMIT: Final = 16_384
 """The text fields of ssl-cert sit before the PEM block, well within this many characters."""
-_WEAK_SIGNATURE = re.compile(r"md2|md4|md5|sha1With|sha1-|dsaWithSHA1\b", re.I)
 
 
 def certificate_findings(script: NseScript, where: Where) -> list[Finding]:
@@ -172,14 +161,16 @@ def certificate_findings(script: NseScript, where: Where) -> list[Finding]:
 
 def certificate_problems(facts: CertificateFacts) -> list[str]:
     """Why the certificate fails PCI DSS 4.2.1, in words; empty when nothing is known wrong."""
+    judged = tls_judgement()
     problems: list[str] = []
     if facts.self_signed:
         problems.append("self-signed")
     if facts.expired:
         problems.append("expired")
-    if facts.key_type.lower() in {"rsa", "dsa", "dh"} and 0 < facts.key_bits < MIN_KEY_BITS:
+    # isascii: this reader always compared key types in lower case, where U+017F is no "s"
+    if facts.key_type.isascii() and judged.short_key(facts.key_type, facts.key_bits):
         problems.append(f"{facts.key_bits}-bit {facts.key_type.upper()} key")
-    if _WEAK_SIGNATURE.search(facts.signature_algorithm):
+    if judged.weak_signature(facts.signature_algorithm, NMAP_SIGNATURES):
         problems.append(f"weak signature {facts.signature_algorithm}")
     return problems
 
@@ -206,7 +197,7 @@ def certificate_facts(script: NseScript, scan_time: datetime | None) -> Certific
         key_bits=int(bits) if bits.isdigit() and len(bits) < 7 else 0,
         signature_algorithm=clip(data.elem("sig_algo") or text.get("signature algorithm", "")),
         self_signed=(subject == issuer) if subject and issuer else None,
-        expired=_expired(not_after, scan_time),
+        expired=expired(not_after.strip(), scan_time, naive_is_utc=True),
         alt_names=_alt_names(data, text.get("subject alternative name", "")),
     )
 
@@ -224,18 +215,6 @@ def _text_fields(output: str) -> dict[str, str]:
 def _name(table: NseTable) -> str:
     """A distinguished name as nmap prints it: ``commonName=x/organizationName=y``."""
     return "/".join(f"{key}={value}" for key, value in table.elems if key)
-
-
-def _expired(not_after: str, scan_time: datetime | None) -> bool | None:
-    if not not_after or scan_time is None:
-        return None
-    try:
-        end = datetime.fromisoformat(not_after.strip())
-    except ValueError:
-        return None
-    if end.tzinfo is None:
-        end = end.replace(tzinfo=UTC)
-    return end < scan_time
 
 
 def _alt_names(data: NseTable, text: str) -> tuple[str, ...]:

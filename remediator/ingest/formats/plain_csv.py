@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import IO, Final
 
 from remediator.errors import ScanParseError
-from remediator.ingest.formats.base import Head, assemble_host, open_port_finding
+from remediator.ingest.formats.base import (
+    Head,
+    assemble_host,
+    open_port_finding,
+    read_csv_file,
+)
 from remediator.ingest.jsonio import PROTOCOLS
 from remediator.ingest.model import (
     FIELD_LIMIT,
@@ -137,13 +142,7 @@ class _Row:
 
 def read_rows(path: Path, display: str) -> Iterator[_Row]:
     """Every data row, validated; a fault raises ScanParseError naming its line."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            yield from _rows(stream, display)
-    except OSError as exc:
-        raise ScanParseError(display, f"cannot read file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ScanParseError(display, f"not UTF-8 text (byte {exc.start})") from exc
+    return read_csv_file(path, display, _rows)
 
 
 def _rows(stream: IO[str], display: str) -> Iterator[_Row]:

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from remediator.common.tls import tls_judgement
 from remediator.errors import ScanParseError
 from remediator.ingest.formats._tls_common import (
-    PROTOCOLS,
     HostGroups,
     TlsEndpoint,
     alt_names,
@@ -94,7 +94,7 @@ def _endpoint(test: Element, source: Source, display: str) -> TlsEndpoint:
 def _findings(test: Element, endpoint: TlsEndpoint) -> list[Finding]:
     found: list[Finding] = []
     ciphers = _accepted_ciphers(test)
-    for protocol in PROTOCOLS:
+    for protocol in tls_judgement().protocol_ids:
         if protocol in ciphers:
             found += protocol_findings(endpoint, tls_facts(protocol, ciphers[protocol]))
     found += _heartbleed(test, endpoint)

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.tls import tls_judgement
 from remediator.errors import ScanParseError
 from remediator.ingest.formats._tls_common import (
     HostGroups,
@@ -35,7 +36,6 @@ from remediator.ingest.formats._tls_common import (
     tls_facts,
 )
 from remediator.ingest.formats._tls_sslyze_checks import (
-    SUITE_COMMANDS,
     certificate_facts,
     certificate_problems,
     vulnerability_findings,
@@ -144,7 +144,7 @@ def _findings(
 ) -> list[Finding]:
     found: list[Finding] = []
     offered = 0
-    for command, protocol in SUITE_COMMANDS:
+    for command, protocol in tls_judgement().scanner_protocols("sslyze").items():
         result = completed(commands, command)
         if result is None:
             continue

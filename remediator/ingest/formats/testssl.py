@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from remediator.common.tls import tls_judgement
 from remediator.ingest.formats._tls_common import (
     HostGroups,
     TlsEndpoint,
-    canonical_protocol,
     protocol_severity,
 )
 from remediator.ingest.formats._tls_testssl_rows import (
@@ -55,7 +55,6 @@ from remediator.ingest.model import (
 )
 
 FORMAT = "testssl"
-_PROTOCOL_IDS: Final = frozenset({"SSLv2", "SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3"})
 _OFFERED = re.compile(r"\b(?:offered|supported)\b", re.IGNORECASE)
 _NOT_OFFERED = re.compile(r"\bnot\s+(?:offered|supported)\b", re.IGNORECASE)
 _BANDS: Final = {
@@ -116,7 +115,7 @@ def _finding(
     ciphers: dict[str, TlsFacts],
     cert: CertificateFacts | None,
 ) -> Finding | None:
-    protocol = canonical_protocol(row.id) if row.id in _PROTOCOL_IDS else None
+    protocol = tls_judgement().scanner_protocols("testssl").get(row.id)
     offered = protocol is not None and _is_offered(row.finding)
     if not offered and row.severity not in FINDING_LEVELS:
         return None
