@@ -110,8 +110,9 @@ def read_document(path: Path, name: str) -> dict[str, Any]:
     return parse_document(text, name, str(path))
 
 
-def document_text(document: Mapping[str, Any], *, sort_keys: bool = False) -> str:
-    """``document`` as the indented UTF-8 JSON text every document is written as."""
+def document_text(document: object, *, sort_keys: bool = False) -> str:
+    """``document`` as the indented UTF-8 JSON text every document (and every other JSON
+    file a run keeps) is written as."""
     return json.dumps(document, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
 
 

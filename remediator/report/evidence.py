@@ -8,7 +8,6 @@ raw here; escaping is the renderer's job (jinja2 autoescape), never this module'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
 
@@ -23,7 +22,7 @@ class ScannerEvidence:
     file: str
     scan_time: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The report form."""
         return {
             "title": self.title,
@@ -43,7 +42,7 @@ class Change:
     diffs: tuple[tuple[str, str], ...]
     irreversible: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The report form."""
         return {
             "status": self.status,
@@ -66,7 +65,7 @@ class FindingEvidence:
         """The finding key, used as the HTML anchor and the JSON key."""
         return self.outcome.original.finding_key
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The report form."""
         o = self.outcome.original
         return {
@@ -105,7 +104,7 @@ class HostEvidence:
     snapshot_kept: bool
     findings: tuple[FindingEvidence, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The report form."""
         return {
             "host": self.name,
@@ -132,7 +131,7 @@ class RunFacts:
     plan_as_of: str
     scan_files: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The report form."""
         return {
             "run": self.run_id,
@@ -194,7 +193,7 @@ class Evidence:
         )
         return tuple(lines)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The ``remediator/evidence/v1`` document."""
         return {
             "schema": "remediator/evidence/v1",

@@ -25,22 +25,27 @@ from remediator.report.evidence import (
     ScannerEvidence,
 )
 from remediator.run.apply.rollback import snapshotted
-from remediator.run.records.record import RunRecord
+from remediator.run.preview.verdicts import HostPreview
+from remediator.run.records.outcome import ApplySummary, HostEnding, read_summary
+from remediator.run.records.record import RUN_FILE, ApplyTerms, RunInfo, RunRecord
 from remediator.verify.model import Outcome, Verification
 from remediator.verify.originals import originals_of
-from remediator.verify.store import VERIFY_FILE, verification_from_json
+from remediator.verify.store import VERIFY_FILE, read_verification
 
 
 def load_evidence(run_dir: Path, now: datetime | None = None) -> Evidence:
     """The evidence of the run record at ``run_dir``."""
-    info = _read(run_dir / "run.json", required=True)
-    plan = _plan(run_dir / "plan.json")
+    record = RunRecord(run_dir, run_dir.name)
+    _require(run_dir / RUN_FILE)
+    info = record.info()
+    _require(run_dir / "plan.json")
+    plan = load_plan(run_dir / "plan.json")
     originals = originals_of(plan)
-    verify = _read(run_dir / VERIFY_FILE, required=True)
-    verification = verification_from_json(verify, originals, str(run_dir / VERIFY_FILE))
-    summary = _read(run_dir / "summary.json", required=False)
+    _require(run_dir / VERIFY_FILE)
+    verification = read_verification(run_dir, originals)
+    summary = read_summary(run_dir)
     findings = _read(run_dir / "findings.json", required=False)
-    snapshots = set(snapshotted(RunRecord(run_dir, run_dir.name)))
+    snapshots = set(snapshotted(record))
     return build_evidence(
         facts=_facts(info, summary, plan),
         verification=verification,
@@ -56,26 +61,26 @@ def build_evidence(
     facts: RunFacts,
     verification: Verification,
     findings: Iterable[Mapping[str, Any]],
-    summary: Mapping[str, Any],
+    summary: ApplySummary | None,
     snapshots: set[str],
     now: datetime,
 ) -> Evidence:
     """Join the verification with the scanner's evidence and the apply's changes."""
     scanner = {_key(f): _scanner(f) for f in findings if isinstance(f, Mapping)}
-    changes = _changes(summary)
-    ends = _mapping(summary.get("hosts"))
+    changes = _changes(summary.findings if summary else ())
+    ends = summary.hosts if summary else {}
     by_host: dict[str, list[Outcome]] = {}
     for outcome in verification.outcomes:
         by_host.setdefault(outcome.original.host or outcome.original.address, []).append(outcome)
     hosts = []
     for name in sorted(by_host):
-        end = _mapping(ends.get(name))
+        end = ends.get(name, HostEnding(name))
         hosts.append(
             HostEvidence(
                 name=name,
-                end=str(end.get("end", "not applied")),
-                batch=int(end["batch"]) if isinstance(end.get("batch"), int) else None,
-                detail=str(end.get("detail", "")),
+                end="not applied" if end.end is None else end.end,
+                batch=end.batch,
+                detail=end.detail or "",
                 snapshot_kept=name in snapshots,
                 findings=tuple(
                     FindingEvidence(
@@ -90,44 +95,39 @@ def build_evidence(
     return Evidence(facts, verification, tuple(hosts), now.isoformat(timespec="seconds"))
 
 
-def _facts(info: Mapping[str, Any], summary: Mapping[str, Any], plan: PlanDoc) -> RunFacts:
-    def text(key: str) -> str:
-        value = info.get(key, summary.get(key))
-        return "" if value is None else str(value)
+def _facts(info: RunInfo, summary: ApplySummary | None, plan: PlanDoc) -> RunFacts:
+    """The run's facts: its ``run.json`` first, an apply's terms from its summary if not there."""
+    terms = info.terms or (summary.terms if summary else None) or ApplyTerms()
+
+    def text(value: str | None) -> str:
+        return "" if value is None else value
 
     return RunFacts(
-        run_id=text("id"),
-        kind=text("kind"),
-        created=text("created"),
-        status=str(summary.get("status", "")),
-        window=text("window"),
-        window_closes=text("window_closes"),
-        approved_by=text("approved_by"),
-        ticket=text("ticket"),
+        run_id=info.id,
+        kind=info.kind,
+        created=text(info.created),
+        status=text(summary.status if summary else None),
+        window=text(terms.window),
+        window_closes=text(terms.window_closes),
+        approved_by=text(terms.approved_by),
+        ticket=text(terms.ticket),
         plan_as_of=plan.as_of,
         scan_files=plan.scan_files,
     )
 
 
-def _changes(summary: Mapping[str, Any]) -> dict[tuple[str, str], Change]:
-    found: dict[tuple[str, str], Change] = {}
-    for host in summary.get("findings", ()):
-        if not isinstance(host, Mapping):
-            continue
-        for item in host.get("findings", ()):
-            if not isinstance(item, Mapping):
-                continue
-            found[(str(host.get("host")), str(item.get("key")))] = Change(
-                status=str(item.get("status", "")),
-                what=tuple(str(w) for w in item.get("what", ())),
-                diffs=tuple(
-                    (str(d.get("file", "")), str(d.get("diff", "")))
-                    for d in item.get("diffs", ())
-                    if isinstance(d, Mapping)
-                ),
-                irreversible=bool(item.get("irreversible")),
-            )
-    return found
+def _changes(previews: Iterable[HostPreview]) -> dict[tuple[str, str], Change]:
+    """What the apply did per (host, finding key), from its summary's per-finding previews."""
+    return {
+        (host.name, item.key): Change(
+            status=item.status.value,
+            what=item.what,
+            diffs=tuple((d.header, d.text) for d in item.diffs),
+            irreversible=item.irreversible,
+        )
+        for host in previews
+        for item in host.findings
+    }
 
 
 def _key(finding: Mapping[str, Any]) -> str:
@@ -152,17 +152,16 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _plan(path: Path) -> PlanDoc:
-    """The run's copy of its plan, read (and schema-checked) by the plan's own module."""
+def _require(path: Path) -> None:
+    """InputError unless the record holds ``path``."""
     if not path.is_file():
         raise InputError(f"{path}: missing from the run record")
-    return load_plan(path)
 
 
 def _read(path: Path, *, required: bool) -> dict[str, Any]:
     if not path.is_file():
         if required:
-            raise InputError(f"{path}: missing from the run record")
+            _require(path)
         return {}
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

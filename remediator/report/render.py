@@ -6,18 +6,22 @@ banners, hostnames and script output in scan data are hostile and must stay text
 value printed also goes through :func:`remediator.common.text.shown` (newlines and tabs
 kept for multi-line evidence), so bidi overrides and zero-width characters show as
 escapes instead of reordering or hiding what an auditor reads.
+
+``evidence.json`` is a schema-checked document (``remediator/evidence/v1``), written
+here by :func:`write_evidence` and read back by :func:`read_evidence` (for tools that
+take the evidence further).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import jinja2
 import markupsafe
 
+from remediator.common.documents import read_document, write_document
 from remediator.common.files import replace_text
 from remediator.common.text import shown
 from remediator.errors import InputError
@@ -27,6 +31,8 @@ from remediator.verify.model import State
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 HTML: Final = "evidence.html"
 JSON: Final = "evidence.json"
+DOCUMENT: Final = "evidence"
+"""The name of ``evidence.json``'s shipped schema."""
 
 STATE_MEANINGS: Final = (
     (State.RESOLVED.value, "Fixed, and the fix was confirmed by the rescan or the host tests."),
@@ -69,20 +75,29 @@ def render_html(evidence: Evidence) -> str:
     return template.render(e=evidence, states=STATE_MEANINGS, counts=evidence.verification.counts())
 
 
-def render_json(evidence: Evidence) -> str:
-    """The JSON document of ``evidence``."""
-    return json.dumps(evidence.to_json(), indent=2, ensure_ascii=False) + "\n"
-
-
 def write_report(evidence: Evidence, directory: Path) -> tuple[Path, Path]:
     """Write both files into ``directory`` (created if needed); their paths."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{directory}: cannot create the folder: {exc.strerror}") from None
-    written = []
-    for name, text in ((JSON, render_json(evidence)), (HTML, render_html(evidence))):
-        target = directory / name
-        replace_text(target, text)
-        written.append(target)
-    return written[0], written[1]
+    json_path = write_evidence(directory / JSON, evidence)
+    html_path = directory / HTML
+    replace_text(html_path, render_html(evidence))
+    return json_path, html_path
+
+
+def write_evidence(path: Path, evidence: Evidence) -> Path:
+    """Write ``evidence.json``; refused (a bug) unless it matches its schema."""
+    write_document(path, DOCUMENT, evidence.to_json())
+    return path
+
+
+def read_evidence(path: Path) -> dict[str, Any]:
+    """An ``evidence.json``, checked against its schema.
+
+    The evidence is the end of the line: nothing in remediator reads it back into an
+    :class:`Evidence` (its findings no longer carry every field of the plan's decisions),
+    so the checked document is what a tool gets.
+    """
+    return read_document(path, DOCUMENT)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from remediator.common.window import parse_window
 from remediator.errors import InputError, RefusedError, UnresolvedError
@@ -28,8 +28,20 @@ from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_d
 from remediator.run.progress import Progress
 from remediator.run.project import load_project
 from remediator.run.provenance import Provenance, find_sources
-from remediator.run.records.outcome import SUMMARY, ApplyReport, HostEnd
-from remediator.run.records.record import SCHEMA, RunRecord, new_run, open_run
+from remediator.run.records.outcome import (
+    SUMMARY,
+    ApplyReport,
+    note_rollback,
+    summary_document,
+)
+from remediator.run.records.record import (
+    RUN_FILE,
+    ApplyTerms,
+    RunInfo,
+    RunRecord,
+    new_run,
+    open_run,
+)
 from remediator.run.render import apply_text, dry_run_text, rollback_text, warnings_text
 
 
@@ -109,24 +121,24 @@ def _apply(common: Common, options: ApplyOptions) -> int:
             sys.stderr.write(warnings_text([warning]))
         dry = _reviewed(common, options, target, provenance, progress)
         record = new_run(common.runs_dir, "apply", project.root, utc_now())
-        request = {
-            "window": window.spec,
-            "window_closes": opened.closes.isoformat(timespec="seconds"),
-            "approved_by": options.approved_by,
-            "ticket": options.ticket,
-            "batch": list(batch),
-            "max_fail_percent": max_fail,
-            "scan_warning": warning,
-        }
+        request = ApplyTerms(
+            window=window.spec,
+            window_closes=opened.closes.isoformat(timespec="seconds"),
+            approved_by=options.approved_by,
+            ticket=options.ticket,
+            batch=tuple(batch),
+            max_fail_percent=max_fail,
+            scan_warning=warning,
+        )
         _write_info(
             record,
             "apply",
             target=target,
             provenance=provenance,
             limit=options.limit or dry.limit,
-            extra=request,
+            terms=request,
         )
-        report = ApplyReport(record, dry, request)
+        report = ApplyReport(record, dry, request.to_json())
         try:
             chosen = tuple(plain_hosts(options.limit) or ()) or None
             Apply(ApplyRequest(target, window, batch, max_fail, chosen), report, progress).run()
@@ -170,12 +182,12 @@ def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) 
     """``remediator rollback RUN [--host H]``: restore an apply's hosts to its snapshots."""
     record = open_run(run, runs_dir)
     info = record.info()
-    if info.get("kind") != "apply":
-        raise InputError(f"{record.path}: run {record.id} is a {info.get('kind')}, not an apply")
-    inventory = Path(str(info["inventory"]))
-    project = load_project(Path(str(info["project"])))
+    if info.kind != "apply":
+        raise InputError(f"{record.path}: run {record.id} is a {info.kind}, not an apply")
+    project_dir, inventory = info.ran_against(record.path / RUN_FILE)
+    project = load_project(project_dir)
     target = Target(project, inventory, reach_namespace(inventory))
-    summary = record.read(SUMMARY) if record.has(SUMMARY) else {"hosts": {}}
+    summary = summary_document(record)
     taken = snapshotted(record)
     hosts = [host] if host else taken
     if host and host not in taken:
@@ -185,12 +197,7 @@ def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) 
     label = f"rollback-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     with run_lock(inventory, target.identities(hosts), f"remediator rollback {record.id}"):
         results = rollback(target, record, hosts, record.id, label)
-    for name, result in results.items():
-        entry = summary.setdefault("hosts", {}).setdefault(name, {"host": name})
-        if result.outcome is Restore.RESTORED:
-            entry["end"] = HostEnd.ROLLED_BACK.value
-        entry["detail"] = f"{label}: {result.outcome.value} ({result.detail})"
-    record.write(SUMMARY, summary)
+    note_rollback(record, summary, results, label)
     record.write(
         f"{label}.json",
         {n: {"outcome": r.outcome.value, "detail": r.detail} for n, r in results.items()},
@@ -245,7 +252,7 @@ def _new_dry_run(
     progress: Progress,
 ) -> DryRun:
     record = new_run(common.runs_dir, "dry-run", target.project.root, utc_now())
-    _write_info(record, "dry-run", target=target, provenance=provenance, limit=limit, extra={})
+    _write_info(record, "dry-run", target=target, provenance=provenance, limit=limit, terms=None)
     try:
         return dry_run(target, record, limit, progress)
     finally:
@@ -259,7 +266,7 @@ def _write_info(
     target: Target,
     provenance: Provenance,
     limit: str | None,
-    extra: dict[str, Any],
+    terms: ApplyTerms | None,
 ) -> None:
     project = target.project
     record.copy_in(project.root / "remediator-manifest.json", "manifest.json")
@@ -267,23 +274,21 @@ def _write_info(
         record.copy_in(provenance.plan, "plan.json")
     if provenance.findings is not None:
         record.copy_in(provenance.findings, "findings.json")
-    record.write(
-        "run.json",
-        {
-            "schema": SCHEMA,
-            "id": record.id,
-            "kind": kind,
-            "created": utc_now().isoformat(timespec="seconds"),
-            "project": str(project.root),
-            "inventory": str(target.inventory),
-            "network_namespace": target.namespace,
-            "limit": limit,
-            "manifest_sha256": project.manifest_sha256,
-            "plan_sha256": project.plan_sha256,
-            "plan_file": str(provenance.plan) if provenance.plan else None,
-            "findings_file": str(provenance.findings) if provenance.findings else None,
-            **extra,
-        },
+    record.write_info(
+        RunInfo(
+            id=record.id,
+            kind=kind,
+            created=utc_now().isoformat(timespec="seconds"),
+            project=str(project.root),
+            inventory=str(target.inventory),
+            network_namespace=target.namespace,
+            limit=limit,
+            manifest_sha256=project.manifest_sha256,
+            plan_sha256=project.plan_sha256,
+            plan_file=str(provenance.plan) if provenance.plan else None,
+            findings_file=str(provenance.findings) if provenance.findings else None,
+            terms=terms,
+        )
     )
 
 

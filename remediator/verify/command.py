@@ -23,14 +23,13 @@ from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import Inventory, load_inventory
 from remediator.run.ansible.target import Target
 from remediator.run.project import load_project
-from remediator.run.records.atomic import write_json
-from remediator.run.records.record import RunRecord, open_run
+from remediator.run.records.record import RUN_FILE, RunRecord, open_run
 from remediator.verify.compare import compare
 from remediator.verify.model import Original, State, TestResult, Verification
 from remediator.verify.originals import originals_from_plan
 from remediator.verify.rescan import Rescan, rescan_from
 from remediator.verify.scope import scope_of
-from remediator.verify.store import VERIFY_FILE
+from remediator.verify.store import VERIFY_FILE, write_verification
 from remediator.verify.suites import run_suites
 
 
@@ -49,7 +48,7 @@ def run_verify(args: argparse.Namespace) -> int:
     elif args.rescan:
         rescan = _rescan(record, target, originals, args.lab_state_dir)
     result = compare(originals, rescan, tests)
-    write_json(record.path / VERIFY_FILE, result.to_json())
+    write_verification(record.path, result)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -80,10 +79,8 @@ def summary_text(result: Verification, record: RunRecord) -> str:
 
 def _target(record: RunRecord) -> Target:
     info = record.info()
-    project = load_project(Path(str(info["project"])))
-    inventory = Path(str(info["inventory"]))
-    namespace = info.get("network_namespace")
-    return Target(project, inventory, str(namespace) if namespace else None)
+    project, inventory = info.ran_against(record.path / RUN_FILE)
+    return Target(load_project(project), inventory, info.network_namespace or None)
 
 
 def _rescan(

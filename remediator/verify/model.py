@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from remediator.classify.plan_document import PlanException
 from remediator.ingest.model import FindingKey
@@ -99,7 +99,7 @@ class TestResult:
     keys: tuple[str, ...]
     message: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The verification form."""
         return {
             "host": self.host,
@@ -121,7 +121,7 @@ class Outcome:
     tests: tuple[TestResult, ...] = ()
     allowed_broken: bool = False
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The verification form."""
         o = self.original
         return {
@@ -152,7 +152,7 @@ class NewFinding:
     evidence: str
     blocking: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The verification form."""
         return {
             "host": self.host,
@@ -201,7 +201,7 @@ class Verification:
         words = [o.state.value for o in self.outcomes] + [State.NEW.value] * len(self.new)
         return {state.value: words.count(state.value) for state in State}
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The ``remediator/verify/v1`` document."""
         return {
             "schema": "remediator/verify/v1",

@@ -3,13 +3,18 @@
 Outcomes are stored by finding key and re-attached to the plan's decisions on reading,
 so the report always shows the decision (verdict, reason, exception) the run was based
 on, never a copy that could drift from it.
+
+``verify.json`` is a schema-checked document (``remediator/verify/v1``): written by
+:func:`write_verification` and read by :func:`read_verification`, here only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.documents import read_document, write_document
 from remediator.errors import InputError
 from remediator.ingest.model import FindingKey
 from remediator.verify.model import (
@@ -24,23 +29,31 @@ from remediator.verify.model import (
 
 VERIFY_FILE: Final = "verify.json"
 SCHEMA: Final = "remediator/verify/v1"
+DOCUMENT: Final = "verify"
+"""The name of ``verify.json``'s shipped schema."""
 
 
-def verification_from_json(
+def write_verification(run_dir: Path, verification: Verification) -> Path:
+    """Write ``verify.json`` into the run record (key-sorted), checked against its schema."""
+    target = run_dir / VERIFY_FILE
+    write_document(target, DOCUMENT, verification.to_json(), sort_keys=True)
+    return target
+
+
+def read_verification(run_dir: Path, originals: Sequence[Original]) -> Verification:
+    """The run's ``verify.json``, each outcome re-attached to its decision in ``originals``."""
+    path = run_dir / VERIFY_FILE
+    return _verification(read_document(path, DOCUMENT), originals, str(path))
+
+
+def _verification(
     document: Mapping[str, Any], originals: Sequence[Original], where: str
 ) -> Verification:
-    """The verification of ``document`` with each outcome re-attached to its decision."""
-    if document.get("schema") != SCHEMA:
-        raise InputError(f"{where}: not a {SCHEMA} document")
+    """The verification of a document checked against the ``verify`` schema."""
     by_key = {o.finding_key: o for o in originals}
-    try:
-        outcomes = tuple(_outcome(raw, by_key, where) for raw in document["outcomes"])
-        new = tuple(_new(raw) for raw in document["new"])
-        return Verification(
-            outcomes, new, rescanned=bool(document["rescanned"]), tested=bool(document["tested"])
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{where}: malformed verification ({exc})") from None
+    outcomes = tuple(_outcome(raw, by_key, where) for raw in document["outcomes"])
+    new = tuple(_new(raw) for raw in document["new"])
+    return Verification(outcomes, new, rescanned=document["rescanned"], tested=document["tested"])
 
 
 def _outcome(raw: Mapping[str, Any], by_key: Mapping[str, Original], where: str) -> Outcome:

@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
-from remediator.common.files import PRIVATE_MODE
-from remediator.run.records.atomic import write_atomic
+from remediator.common.files import PRIVATE_MODE, replace_file
 
 CONTROL_DIR_ENV: Final = "ANSIBLE_SSH_CONTROL_PATH_DIR"
 """The ssh connection plugin's setting for where ControlPersist sockets go. Each run gets
@@ -91,4 +90,4 @@ def scrub_command(artifacts: Path) -> None:
     kept = (
         {"command": data.get("command"), "cwd": data.get("cwd")} if isinstance(data, dict) else {}
     )
-    write_atomic(path, (json.dumps(kept) + "\n").encode(), mode=PRIVATE_MODE)
+    replace_file(path, json.dumps(kept) + "\n", mode=PRIVATE_MODE)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.files import replace_file
 from remediator.errors import ExecutionError
 from remediator.run.ansible.events import Event
 from remediator.run.ansible.hygiene import (
@@ -38,7 +39,6 @@ from remediator.run.ansible.hygiene import (
     scrub_event,
     settle_connections,
 )
-from remediator.run.records.atomic import write_atomic
 
 IDENT: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 ENV: Final = {
@@ -244,5 +244,5 @@ def executable(config: RunConfig) -> Path:
         "# remediator: run Ansible inside the network namespace that reaches the hosts\n"
         f'exec {shlex.join(argv)} "$@"\n'
     )
-    write_atomic(wrapper, text.encode(), mode=0o700)
+    replace_file(wrapper, text, mode=0o700)
     return wrapper

@@ -9,6 +9,9 @@ as an extra var (the apply's guard keeps the real one), and all hosts go in one 
 The record keeps what an apply needs to prove it runs the reviewed project: the
 manifest's and plan's sha256, every project file's sha256, the inventory and limit, and
 how long the check took (the apply's first estimate of a batch's duration).
+
+``dry-run.json`` is a schema-checked document (``remediator/dry-run/v1``), written by
+:func:`dry_run` and read by :func:`load_dry_run`, both here.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.documents import read_document, write_document
 from remediator.errors import ExecutionError, InputError
 from remediator.run.ansible.events import hosts_seen, task_results
 from remediator.run.ansible.runner import RunConfig, run
@@ -29,6 +34,8 @@ from remediator.run.records.record import RunRecord
 
 SCHEMA: Final = "remediator/dry-run/v1"
 RECORD: Final = "dry-run.json"
+DOCUMENT: Final = "dry-run"
+"""The name of ``dry-run.json``'s shipped schema."""
 ALWAYS_OPEN: Final = [{"start": "1970-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z"}]
 ALL_AT_ONCE: Final = {"remediator_batch": "100%", "remediator_max_fail_percentage": 100}
 """A check run has no batches: every host is previewed at once (in parallel, not one
@@ -64,7 +71,7 @@ class DryRun:
     def count(self, status: Status) -> int:
         return sum(h.count(status) for h in self.hosts)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "schema": SCHEMA,
             "run": self.run_id,
@@ -85,25 +92,21 @@ class DryRun:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], where: str) -> DryRun:
-        if data.get("schema") != SCHEMA:
-            raise InputError(f"{where}: not a {SCHEMA} record")
-        try:
-            return cls(
-                run_id=str(data["run"]),
-                created=str(data["created"]),
-                project=str(data["project"]),
-                inventory=str(data["inventory"]),
-                limit=data.get("limit"),
-                seconds=float(data["seconds"]),
-                manifest_sha256=str(data["manifest_sha256"]),
-                plan_sha256=str(data["plan_sha256"]),
-                files={str(k): str(v) for k, v in data["files"].items()},
-                hosts=tuple(HostPreview.from_json(h) for h in data["hosts"]),
-                status=str(data.get("status", "successful")),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise InputError(f"{where}: damaged dry-run record: {exc!r}") from None
+    def from_json(cls, data: Mapping[str, Any]) -> DryRun:
+        """The dry-run of a document already checked against the ``dry-run`` schema."""
+        return cls(
+            run_id=data["run"],
+            created=data["created"],
+            project=data["project"],
+            inventory=data["inventory"],
+            limit=data.get("limit"),
+            seconds=float(data["seconds"]),
+            manifest_sha256=data["manifest_sha256"],
+            plan_sha256=data["plan_sha256"],
+            files=dict(data["files"]),
+            hosts=tuple(HostPreview.from_json(h) for h in data["hosts"]),
+            status=data.get("status", "successful"),
+        )
 
 
 def dry_run(target: Target, record: RunRecord, limit: str | None, progress: Progress) -> DryRun:
@@ -152,15 +155,20 @@ def dry_run(target: Target, record: RunRecord, limit: str | None, progress: Prog
         hosts=tuple(preview_host(spec, results, check=True) for spec in scope),
         status=result.status,
     )
-    record.write(RECORD, report.to_json())
+    write_dry_run(record.path / RECORD, report)
     return report
+
+
+def write_dry_run(path: Path, dry: DryRun) -> None:
+    """Write ``dry-run.json`` (key-sorted); refused (a bug) unless it matches its schema."""
+    write_document(path, DOCUMENT, dry.to_json(), sort_keys=True)
 
 
 def load_dry_run(record: RunRecord) -> DryRun:
     """The dry-run recorded in ``record``."""
     if not record.has(RECORD):
         raise InputError(f"{record.path}: not a dry-run (no {RECORD})")
-    return DryRun.from_json(record.read(RECORD), str(record.path / RECORD))
+    return DryRun.from_json(read_document(record.path / RECORD, DOCUMENT))
 
 
 def changes_since(dry: DryRun, target: Target) -> list[str]:

@@ -4,23 +4,33 @@ Every host the apply was about ends in exactly one :class:`HostEnd`, which is th
 promise an interrupted or failed apply keeps: applied and verified, or rolled back to its
 snapshot, or (unreachable) left to its host-side revert timer, or never touched. The
 summary is rewritten after each batch, so a killed controller still leaves a true record.
+
+``summary.json`` is a schema-checked document (schema ``summary``, version
+``remediator/apply/v1``), written and read only here: :class:`ApplyReport` writes it,
+:func:`read_summary` reads it back as an :class:`ApplySummary`, :func:`note_rollback`
+records a rollback in it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.documents import read_document, write_document
 from remediator.run.apply.postcheck import Check
+from remediator.run.apply.rollback import Restore, RestoreResult
 from remediator.run.preview.dryrun import DryRun
 from remediator.run.preview.verdicts import HostPreview
-from remediator.run.records.record import RunRecord
+from remediator.run.records.record import ApplyTerms, RunRecord
 
 SCHEMA: Final = "remediator/apply/v1"
 SUMMARY: Final = "summary.json"
+DOCUMENT: Final = "summary"
+"""The name of ``summary.json``'s shipped schema (its version is :data:`SCHEMA`)."""
 
 
 class HostEnd(StrEnum):
@@ -49,7 +59,7 @@ class HostResult:
     detail: str = ""
     checks: tuple[Check, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "host": self.host,
             "end": self.end.value,
@@ -65,7 +75,7 @@ class ApplyReport:
 
     record: RunRecord
     dry: DryRun
-    request: dict[str, Any]
+    request: Mapping[str, object]
     batches: list[dict[str, Any]] = field(default_factory=list)
     hosts: dict[str, HostResult] = field(default_factory=dict)
     findings: dict[str, HostPreview] = field(default_factory=dict)
@@ -101,9 +111,9 @@ class ApplyReport:
         self.save()
 
     def save(self) -> None:
-        self.record.write(SUMMARY, self.to_json())
+        write_summary(self.record, self.to_json())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "schema": SCHEMA,
             "run": self.record.id,
@@ -118,3 +128,90 @@ class ApplyReport:
             "changed": sorted([host, key] for host, key in self.changed),
             "findings": [p.to_json() for _, p in sorted(self.findings.items())],
         }
+
+
+@dataclass(frozen=True)
+class HostEnding:
+    """One host's entry in ``summary.json``: how it ended (a rollback may add a host with
+    only its detail)."""
+
+    host: str
+    end: str | None = None
+    batch: int | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplySummary:
+    """``summary.json`` as a later command reads it (the report, a rollback's caller)."""
+
+    run: str | None
+    status: str | None
+    terms: ApplyTerms
+    dry_run: str | None
+    stopped: str | None
+    hosts: Mapping[str, HostEnding]
+    changed: frozenset[tuple[str, str]]
+    findings: tuple[HostPreview, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ApplySummary:
+        """The summary of a document already checked against the ``summary`` schema."""
+        return cls(
+            run=data.get("run"),
+            status=data.get("status"),
+            terms=ApplyTerms.from_json(data),
+            dry_run=data.get("dry_run"),
+            stopped=data.get("stopped"),
+            hosts={
+                name: HostEnding(
+                    host=entry["host"],
+                    end=entry.get("end"),
+                    batch=entry.get("batch"),
+                    detail=entry.get("detail"),
+                )
+                for name, entry in data["hosts"].items()
+            },
+            changed=frozenset((host, key) for host, key in data.get("changed", ())),
+            findings=tuple(HostPreview.from_json(h) for h in data.get("findings", ())),
+        )
+
+
+def write_summary(record: RunRecord, document: Mapping[str, object]) -> Path:
+    """Write ``summary.json`` (key-sorted); refused (a bug) unless it matches its schema."""
+    target = record.path / SUMMARY
+    write_document(target, DOCUMENT, document, sort_keys=True)
+    return target
+
+
+def read_summary(run_dir: Path) -> ApplySummary | None:
+    """The apply summary of the run at ``run_dir``; None when it has none (a dry-run)."""
+    path = run_dir / SUMMARY
+    if not path.is_file():
+        return None
+    return ApplySummary.from_json(read_document(path, DOCUMENT))
+
+
+def summary_document(record: RunRecord) -> dict[str, Any]:
+    """``summary.json`` as written (checked), for a rollback to update; a bare one if none."""
+    path = record.path / SUMMARY
+    return read_document(path, DOCUMENT) if path.is_file() else {"hosts": {}}
+
+
+def note_rollback(
+    record: RunRecord,
+    summary: dict[str, Any],
+    results: Mapping[str, RestoreResult],
+    label: str,
+) -> None:
+    """Record a rollback's restores in ``summary`` (from :func:`summary_document`) and save it.
+
+    Every other key stays as the apply wrote it: a restored host ends ``rolled_back``, and
+    every host's detail names the rollback and what became of it.
+    """
+    for name, result in results.items():
+        entry = summary.setdefault("hosts", {}).setdefault(name, {"host": name})
+        if result.outcome is Restore.RESTORED:
+            entry["end"] = HostEnd.ROLLED_BACK.value
+        entry["detail"] = f"{label}: {result.outcome.value} ({result.detail})"
+    write_summary(record, summary)

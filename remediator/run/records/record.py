@@ -12,7 +12,9 @@
     runs/<id>/summary.json      an apply's outcome, rewritten after every batch
 
 Runs live under the working directory (or ``--runs-dir``), never inside the generated
-project, which stays a pure output. Every file is written temp-file-then-rename.
+project, which stays a pure output. Every file is written temp-file-then-rename, by the
+one file writer; ``run.json`` is a schema-checked document (``remediator/run/v1``) read
+and written only here, as a :class:`RunInfo`.
 """
 
 from __future__ import annotations
@@ -20,19 +22,125 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from remediator.common.files import replacing
+from remediator.common.documents import document_text, read_document, write_document
+from remediator.common.files import replace_text, replacing
 from remediator.errors import InputError
 from remediator.run.ansible.runner import IDENT
-from remediator.run.records.atomic import write_json
 
 RUN_FILE: Final = "run.json"
 SCHEMA: Final = "remediator/run/v1"
+DOCUMENT: Final = "run"
+"""The name of ``run.json``'s shipped schema (``remediator/schemas/run.schema.json``)."""
 DEFAULT_RUNS_DIR: Final = Path("runs")
+
+
+@dataclass(frozen=True)
+class ApplyTerms:
+    """What an apply was asked and under whose authority: in its ``run.json`` and summary."""
+
+    window: str | None = None
+    window_closes: str | None = None
+    approved_by: str | None = None
+    ticket: str | None = None
+    batch: tuple[int | str, ...] = ()
+    max_fail_percent: int | None = None
+    scan_warning: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The keys an apply adds to ``run.json`` (and to ``summary.json``)."""
+        return {
+            "window": self.window,
+            "window_closes": self.window_closes,
+            "approved_by": self.approved_by,
+            "ticket": self.ticket,
+            "batch": list(self.batch),
+            "max_fail_percent": self.max_fail_percent,
+            "scan_warning": self.scan_warning,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ApplyTerms:
+        """The terms of a schema-checked document (absent keys read as None)."""
+        return cls(
+            window=data.get("window"),
+            window_closes=data.get("window_closes"),
+            approved_by=data.get("approved_by"),
+            ticket=data.get("ticket"),
+            batch=tuple(data.get("batch", ())),
+            max_fail_percent=data.get("max_fail_percent"),
+            scan_warning=data.get("scan_warning"),
+        )
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """``run.json``: what one dry-run or apply ran, written when it starts.
+
+    Only ``id`` and ``kind`` are certain in a record (older and hand-made records carry
+    no more); a command that needs the project and inventory asks :meth:`ran_against`.
+    """
+
+    id: str
+    kind: str
+    created: str | None = None
+    project: str | None = None
+    inventory: str | None = None
+    network_namespace: str | None = None
+    limit: str | None = None
+    manifest_sha256: str | None = None
+    plan_sha256: str | None = None
+    plan_file: str | None = None
+    findings_file: str | None = None
+    terms: ApplyTerms | None = None
+    """An apply's terms; None for a dry-run."""
+
+    def to_json(self) -> dict[str, object]:
+        """The ``remediator/run/v1`` document."""
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "kind": self.kind,
+            "created": self.created,
+            "project": self.project,
+            "inventory": self.inventory,
+            "network_namespace": self.network_namespace,
+            "limit": self.limit,
+            "manifest_sha256": self.manifest_sha256,
+            "plan_sha256": self.plan_sha256,
+            "plan_file": self.plan_file,
+            "findings_file": self.findings_file,
+            **(self.terms.to_json() if self.terms else {}),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunInfo:
+        """The info of a document already checked against the ``run`` schema."""
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            created=data.get("created"),
+            project=data.get("project"),
+            inventory=data.get("inventory"),
+            network_namespace=data.get("network_namespace"),
+            limit=data.get("limit"),
+            manifest_sha256=data.get("manifest_sha256"),
+            plan_sha256=data.get("plan_sha256"),
+            plan_file=data.get("plan_file"),
+            findings_file=data.get("findings_file"),
+            terms=ApplyTerms.from_json(data) if "window" in data else None,
+        )
+
+    def ran_against(self, where: Path) -> tuple[Path, Path]:
+        """(project, inventory) of the run; InputError naming ``where`` if either is missing."""
+        if self.project is None or self.inventory is None:
+            raise InputError(f"{where}: the run record names no project and inventory")
+        return Path(self.project), Path(self.inventory)
 
 
 @dataclass(frozen=True)
@@ -48,11 +156,15 @@ class RunRecord:
         return self.path / "ansible"
 
     def write(self, name: str, document: object) -> Path:
+        """A file of the record that is no document (a check's results, a restore's answer):
+        indented, key-sorted JSON, its directory made first."""
         target = self.path / name
-        write_json(target, document)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_text(target, document_text(document, sort_keys=True))
         return target
 
     def read(self, name: str) -> dict[str, Any]:
+        """A JSON copy the record keeps of an input (``plan.json``), read as it is."""
         path = self.path / name
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
@@ -73,12 +185,15 @@ class RunRecord:
         except OSError as exc:
             raise InputError(f"{source}: cannot read: {exc.strerror}") from None
 
-    def info(self) -> dict[str, Any]:
-        """``run.json``, checked to be a run record."""
-        document = self.read(RUN_FILE)
-        if document.get("schema") != SCHEMA:
-            raise InputError(f"{self.path / RUN_FILE}: not a {SCHEMA} record")
-        return document
+    def info(self) -> RunInfo:
+        """``run.json``, checked against its schema."""
+        return RunInfo.from_json(read_document(self.path / RUN_FILE, DOCUMENT))
+
+    def write_info(self, info: RunInfo) -> Path:
+        """Write ``run.json``; refused (a bug) unless it matches its schema."""
+        target = self.path / RUN_FILE
+        write_document(target, DOCUMENT, info.to_json(), sort_keys=True)
+        return target
 
 
 def new_run(runs_dir: Path, kind: str, project: Path, now: datetime) -> RunRecord:

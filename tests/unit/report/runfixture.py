@@ -110,3 +110,13 @@ def _summary() -> dict[str, Any]:
 
 def _dump(path: Path, document: object) -> None:
     path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def hand_edit(path: Path, keys: tuple[str | int, ...], value: object) -> None:
+    """Set one nested field of the JSON document at ``path``, as a person with an editor would."""
+    document = json.loads(path.read_text("utf-8"))
+    inner = document
+    for key in keys[:-1]:
+        inner = inner[key]
+    inner[keys[-1]] = value
+    path.write_text(json.dumps(document), encoding="utf-8")
