@@ -72,7 +72,7 @@ class Management:
 
 
 @dataclass(frozen=True)
-class ProtectedPort:
+class PlanProtectedPort:
     """A port whose listener no change on the host may stop (management or kept)."""
 
     protocol: str
@@ -81,7 +81,7 @@ class ProtectedPort:
 
 
 @dataclass(frozen=True)
-class TlsProfile:
+class PlanTlsProfile:
     """The TLS settings the host's policy asks for."""
 
     profile: str
@@ -103,8 +103,8 @@ class PlanHost:
     scanned: bool
     management: Management
     firewall_backend: str | None
-    tls: TlsProfile
-    protected_ports: tuple[ProtectedPort, ...] = ()
+    tls: PlanTlsProfile
+    protected_ports: tuple[PlanProtectedPort, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def plan_from_document(document: object, display: str, sha256: str = "") -> Plan
     """An already-parsed plan document, checked against the schema and frozen."""
     schema(NAME).check(document, display, describe_plan_error)
     assert isinstance(document, dict)  # noqa: S101 - the schema says "type": "object"
-    fail = _Failer(display)
+    fail = _PlanFailer(display)
     as_of = document["as_of"]
     try:
         date.fromisoformat(as_of)
@@ -251,7 +251,7 @@ def describe_plan_error(error: ValidationError) -> str:
     return describe_error(error)
 
 
-class _Failer:
+class _PlanFailer:
     """Makes the error of a value the schema allows but the plan cannot mean."""
 
     def __init__(self, display: str) -> None:
@@ -261,7 +261,7 @@ class _Failer:
         return DocumentError(f"{self.display}: {dotted_path(parts)}: {problem} (schema {SCHEMA})")
 
 
-def _sources(raw: Mapping[str, Any], at: JsonPath, fail: _Failer) -> Sources:
+def _sources(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Sources:
     if raw["any"]:
         return Sources.everyone()
     try:
@@ -272,7 +272,7 @@ def _sources(raw: Mapping[str, Any], at: JsonPath, fail: _Failer) -> Sources:
 
 
 def _addresses(
-    raw: list[Any], at: JsonPath, fail: _Failer
+    raw: list[Any], at: JsonPath, fail: _PlanFailer
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A host's addresses and their origins; a plain string (a plan written before
     origins were recorded, when every address came from the inventory) counts as one."""
@@ -294,16 +294,17 @@ def _addresses(
     return tuple(addresses), tuple(origins)
 
 
-def _protected(raw: Mapping[str, Any], management: Management) -> tuple[ProtectedPort, ...]:
+def _protected(raw: Mapping[str, Any], management: Management) -> tuple[PlanProtectedPort, ...]:
     """``protected_ports``; a plan written before the field protects its management port."""
     if "protected_ports" not in raw:
-        return (ProtectedPort(management.protocol, management.port, management.service),)
+        return (PlanProtectedPort(management.protocol, management.port, management.service),)
     return tuple(
-        ProtectedPort(p["protocol"], p["port"], p.get("service")) for p in raw["protected_ports"]
+        PlanProtectedPort(p["protocol"], p["port"], p.get("service"))
+        for p in raw["protected_ports"]
     )
 
 
-def _host(name: str, raw: Mapping[str, Any], fail: _Failer) -> PlanHost:
+def _host(name: str, raw: Mapping[str, Any], fail: _PlanFailer) -> PlanHost:
     at: JsonPath = ("hosts", name)
     manage = raw["management"]
     management = Management(
@@ -323,12 +324,14 @@ def _host(name: str, raw: Mapping[str, Any], fail: _Failer) -> PlanHost:
         scanned=raw.get("scanned", True),
         management=management,
         firewall_backend=raw.get("firewall_backend"),
-        tls=TlsProfile(tls["profile"], tls["min_version"], tuple(tls["protocols"]), tls["ciphers"]),
+        tls=PlanTlsProfile(
+            tls["profile"], tls["min_version"], tuple(tls["protocols"]), tls["ciphers"]
+        ),
         protected_ports=_protected(raw, management),
     )
 
 
-def _decision(raw: Mapping[str, Any], at: JsonPath, fail: _Failer) -> PlanDecision:
+def _decision(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> PlanDecision:
     options = [o for o in raw["options"] if o["name"] == "remove_packages"]
     exception = raw.get("exception")
     return PlanDecision(
@@ -364,7 +367,7 @@ def _exception(raw: Mapping[str, Any]) -> PlanException:
     )
 
 
-def _action(raw: Mapping[str, Any], at: JsonPath, fail: _Failer) -> Action:
+def _action(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
     kind = raw["type"]
     if kind == "manual":
         return Manual(raw["task"])

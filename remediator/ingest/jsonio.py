@@ -198,7 +198,7 @@ def finding_from_dict(data: object, where: str, display: str) -> Finding:
     """A finding from its JSON object; ``where`` (``findings[3]``) prefixes every error."""
     check_finding(data, where, display)
     assert isinstance(data, Mapping)  # noqa: S101 - the schema says "type": "object"
-    fail = _Failer(where, display)
+    fail = _FindingFailer(where, display)
     address = normalize_address(str(data["address"]))
     protocol, port = _text(data, "protocol", "tcp").lower(), _port(data["port"], fail)
     host = ScannedHost(
@@ -234,15 +234,15 @@ def finding_from_dict(data: object, where: str, display: str) -> Finding:
     )
 
 
-class _Failer:
+class _FindingFailer:
     """Makes the error of a value the schema allows but a finding cannot hold."""
 
     def __init__(self, where: str, display: str) -> None:
         self.where = where
         self.display = display
 
-    def at(self, key: str) -> _Failer:
-        return _Failer(f"{self.where}.{key}", self.display)
+    def at(self, key: str) -> _FindingFailer:
+        return _FindingFailer(f"{self.where}.{key}", self.display)
 
     def __call__(self, key: str, problem: str) -> ScanParseError:
         return ScanParseError(self.display, f"{self.where}.{key}: {problem}")
@@ -260,14 +260,14 @@ def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(clip(v) for v in ([value] if isinstance(value, str) else value))
 
 
-def _port(value: int | str, fail: _Failer) -> int:
+def _port(value: int | str, fail: _FindingFailer) -> int:
     """The port: the schema took an integer or text of digits; 80.0 and 70000 stop here."""
     if isinstance(value, float) or not 0 <= int(value) <= 65535:
         raise fail("port", f"{value!r} is not a port")
     return int(value)
 
 
-def _severity(data: Mapping[str, Any], fail: _Failer) -> Severity:
+def _severity(data: Mapping[str, Any], fail: _FindingFailer) -> Severity:
     value = data.get("severity", 0.0)
     label = _text(data, "scanner_severity")
     if isinstance(value, str):
@@ -277,7 +277,7 @@ def _severity(data: Mapping[str, Any], fail: _Failer) -> Severity:
     return Severity(float(value), label)
 
 
-def _source(data: Mapping[str, Any], fail: _Failer, display: str) -> Source:
+def _source(data: Mapping[str, Any], fail: _FindingFailer, display: str) -> Source:
     when = _text(data, "scan_time")
     try:
         scan_time = datetime.fromisoformat(when) if when else None
@@ -299,7 +299,7 @@ def _tls(data: Mapping[str, Any] | None) -> TlsFacts | None:
     return TlsFacts(_text(data, "protocol"), ciphers, _text(data, "least_grade"))
 
 
-def _certificate(data: Mapping[str, Any] | None, fail: _Failer) -> CertificateFacts | None:
+def _certificate(data: Mapping[str, Any] | None, fail: _FindingFailer) -> CertificateFacts | None:
     if data is None:
         return None
     bits = data.get("key_bits") or 0

@@ -47,7 +47,7 @@ BASE_PACKAGES: Final = (
 
 
 @dataclass(frozen=True)
-class Role:
+class HostRole:
     """A kind of host: its packages, its firewall backend and the ports it exposes."""
 
     name: str
@@ -63,10 +63,10 @@ class Role:
         return PROVISION_DIR / self.name
 
 
-ROLES: Final[dict[str, Role]] = {
+ROLES: Final[dict[str, HostRole]] = {
     role.name: role
     for role in (
-        Role(
+        HostRole(
             "legacy",
             (
                 "openbsd-inetd",
@@ -82,7 +82,7 @@ ROLES: Final[dict[str, Role]] = {
             udp_ports=(111, 161),
             tls_ports=(21,),
         ),
-        Role(
+        HostRole(
             "web",
             (
                 "nginx",
@@ -95,21 +95,21 @@ ROLES: Final[dict[str, Role]] = {
             tcp_ports=(22, 80, 443, 3306, 8443),
             tls_ports=(443, 8443),
         ),
-        Role(
+        HostRole(
             "mail",
             ("postfix", "dovecot-imapd", "dovecot-pop3d", "firewalld"),
             firewall="firewalld",
             tcp_ports=(22, 25, 110, 143, 587, 993, 995),
             tls_ports=(25, 110, 143, 587, 993, 995),
         ),
-        Role(
+        HostRole(
             "cache",
             ("redis-server", "memcached", "ufw"),
             firewall="ufw",
             tcp_ports=(7, 22, 6379, 11211),
             udp_ports=(11211,),
         ),
-        Role(
+        HostRole(
             "clean",
             ("nginx", "nftables"),
             firewall="nftables",
@@ -130,7 +130,7 @@ class Host:
     """One lab host: a role, its addresses, and the names of its namespace and machine."""
 
     name: str
-    role: Role
+    role: HostRole
     address4: ipaddress.IPv4Address
     address6: ipaddress.IPv6Address
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from remediator.lab.config import BASE_PACKAGES, PROVISION_DIR, SUITE, Role
+from remediator.lab.config import BASE_PACKAGES, PROVISION_DIR, SUITE, HostRole
 from remediator.lab.lock import held
 from remediator.lab.mirror import find_mirrors
 from remediator.lab.proc import Say, run
@@ -72,7 +72,7 @@ def base_key() -> str:
     )
 
 
-def role_key(role: Role, base: str) -> str:
+def role_key(role: HostRole, base: str) -> str:
     return _key(
         {
             "base": base,
@@ -82,14 +82,14 @@ def role_key(role: Role, base: str) -> str:
     )
 
 
-def planned(cache_dir: Path, roles: list[Role]) -> Rootfs:
+def planned(cache_dir: Path, roles: list[HostRole]) -> Rootfs:
     """Where the base and layers for ``roles`` are (or will be) cached; builds nothing."""
     bkey = base_key()
     layers = {role.name: cache_dir / f"{role.name}-{role_key(role, bkey)}" for role in roles}
     return Rootfs(cache_dir / f"base-{bkey}", layers, 0.0)
 
 
-def ensure_rootfs(cache_dir: Path, roles: list[Role], say: Say) -> Rootfs:
+def ensure_rootfs(cache_dir: Path, roles: list[HostRole], say: Say) -> Rootfs:
     """The base and every role's layer, built now if not cached yet."""
     started = time.monotonic()
     built = False
@@ -142,7 +142,7 @@ def _build_base(target: Path, say: Say) -> None:
     shutil.rmtree(work)
 
 
-def _build_layer(role: Role, base: Path, target: Path, say: Say) -> None:
+def _build_layer(role: HostRole, base: Path, target: Path, say: Say) -> None:
     say(f"building the lab layer {role.name!r}: {' '.join(role.packages)} ...")
     work = _fresh(target.with_name(target.name + ".tmp"))
     log = work / "build.log"

@@ -21,7 +21,7 @@ from remediator.run.ansible.events import Event, task_start
 
 
 @dataclass
-class _Row:
+class _ProgressRow:
     phase: str = "waiting"
     task: str = ""
     changed: int = 0
@@ -34,7 +34,7 @@ class Progress:
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     live: bool | None = None
     quiet: bool = False
-    _rows: dict[str, _Row] = field(default_factory=dict)
+    _rows: dict[str, _ProgressRow] = field(default_factory=dict)
     _title: str = ""
     _live: Live | None = None
     _console: Console | None = None
@@ -46,7 +46,7 @@ class Progress:
 
     def batch_started(self, title: str, hosts: list[str]) -> None:
         self._title = title
-        self._rows = {h: _Row() for h in hosts}
+        self._rows = {h: _ProgressRow() for h in hosts}
         if self.live:
             self._live = Live(self._table(), console=self._console, refresh_per_second=4)
             self._live.start()
@@ -77,7 +77,7 @@ class Progress:
             self.host_state(host, "unreachable" if unreachable else f"failed at {data.get('task')}")
 
     def host_state(self, host: str, phase: str) -> None:
-        row = self._rows.setdefault(host, _Row())
+        row = self._rows.setdefault(host, _ProgressRow())
         if row.phase == phase:
             return
         row.phase = phase

@@ -164,3 +164,14 @@ def test_earlier_stages_the_shared_layer_and_the_layers_above_are_allowed(
     source: str, name: str
 ) -> None:
     assert violations(source, name) == []
+
+
+def test_every_class_name_is_unique() -> None:
+    """One name, one class: ``Outcome`` once named three (task results, rules, verify)."""
+    where: dict[str, list[str]] = {}
+    for path, name in product_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(name)
+    assert {cls: modules for cls, modules in where.items() if len(modules) > 1} == {}

@@ -97,7 +97,7 @@ class ItemRecord:
 
 
 @dataclass(slots=True)
-class HostRecord:
+class NessusHostRecord:
     """One ``<ReportHost>``: its name, the kept properties and its items."""
 
     name: str
@@ -132,11 +132,11 @@ def _local(name: str) -> str:
 
 
 class NessusSink:
-    """Receives expat events for a .nessus file and completes :class:`HostRecord` s."""
+    """Receives expat events for a .nessus file and completes :class:`NessusHostRecord` s."""
 
     def __init__(self) -> None:
-        self.done: deque[HostRecord] = deque()
-        self._host: HostRecord | None = None
+        self.done: deque[NessusHostRecord] = deque()
+        self._host: NessusHostRecord | None = None
         self._item: ItemRecord | None = None
         self._depth = 0
         """Depth below the current ReportItem (1 = its direct children)."""
@@ -149,7 +149,7 @@ class NessusSink:
         if name == "ReportHost":
             if self._host is not None:
                 raise RecordError("a <ReportHost> inside another <ReportHost>")
-            self._host = HostRecord(attrs.get("name", "").strip())
+            self._host = NessusHostRecord(attrs.get("name", "").strip())
             return
         host = self._host
         if host is None:

@@ -28,7 +28,7 @@ from typing import Final
 from remediator.errors import ScanParseError
 from remediator.ingest.formats._nessus_items import item_finding, item_service, scanner_version
 from remediator.ingest.formats._nessus_openvas_merge import merge_duplicates
-from remediator.ingest.formats._nessus_sink import HostRecord, NessusSink
+from remediator.ingest.formats._nessus_sink import NessusHostRecord, NessusSink
 from remediator.ingest.formats.base import Head, assemble_host
 from remediator.ingest.model import (
     Finding,
@@ -86,14 +86,14 @@ def _check_root(path: Path, display: str) -> None:
         raise ScanParseError(display, f"not a Nessus v2 file: found {found}, not <{V2_ROOT}>")
 
 
-def _version(record: HostRecord) -> str:
+def _version(record: NessusHostRecord) -> str:
     for item in record.items:
         if version := scanner_version(item):
             return version
     return ""
 
 
-def host_report(record: HostRecord, display: str, version: str) -> HostReport:
+def host_report(record: NessusHostRecord, display: str, version: str) -> HostReport:
     """The HostReport of one collected ``<ReportHost>``."""
     host = _scanned_host(record, display)
     source = Source(FORMAT, display, SCANNER, clip(version, 64), _scan_time(record))
@@ -109,7 +109,7 @@ def host_report(record: HostRecord, display: str, version: str) -> HostReport:
     return assemble_host(host, services.values(), merge_duplicates(findings), source)
 
 
-def _scanned_host(record: HostRecord, display: str) -> ScannedHost:
+def _scanned_host(record: NessusHostRecord, display: str) -> ScannedHost:
     properties = record.properties
     written = properties.get("host-ip") or record.name
     if not written:
@@ -127,7 +127,7 @@ def _scanned_host(record: HostRecord, display: str) -> ScannedHost:
     )
 
 
-def _scan_time(record: HostRecord) -> datetime | None:
+def _scan_time(record: NessusHostRecord) -> datetime | None:
     stamp = record.properties.get("HOST_START_TIMESTAMP", "")
     if stamp.isascii() and stamp.isdigit() and int(stamp) <= _LAST_TIMESTAMP:
         return datetime.fromtimestamp(int(stamp), tz=UTC)

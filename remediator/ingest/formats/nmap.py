@@ -32,7 +32,7 @@ from typing import Final
 from remediator.errors import ScanParseError
 from remediator.ingest.formats.base import Head, assemble_host
 from remediator.ingest.formats.nmap_nse import NseScript, Where, generic_findings
-from remediator.ingest.formats.nmap_sink import HostRecord, NmapSink
+from remediator.ingest.formats.nmap_sink import NmapHostRecord, NmapSink
 from remediator.ingest.formats.nmap_tls import certificate_findings, cipher_findings
 from remediator.ingest.model import Finding, HostReport, ScannedHost, Service, Source
 from remediator.ingest.xmlsafe import stream_elements
@@ -102,7 +102,7 @@ def _timestamp(text: str) -> datetime | None:
     return datetime.fromtimestamp(int(text), tz=UTC)
 
 
-def _reports(record: HostRecord, source: Source) -> Iterator[HostReport]:
+def _reports(record: NmapHostRecord, source: Source) -> Iterator[HostReport]:
     """One HostReport per address of a finished host (nmap writes one)."""
     hostnames = tuple(dict.fromkeys(record.hostnames))
     for address in record.addresses:
@@ -110,7 +110,7 @@ def _reports(record: HostRecord, source: Source) -> Iterator[HostReport]:
         yield _report(scanned, record, source)
 
 
-def _report(scanned: ScannedHost, record: HostRecord, source: Source) -> HostReport:
+def _report(scanned: ScannedHost, record: NmapHostRecord, source: Source) -> HostReport:
     address = scanned.address
     services: list[Service] = []
     findings: list[Finding] = []

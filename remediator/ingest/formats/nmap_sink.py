@@ -56,7 +56,7 @@ class PortRecord:
         self.scripts: tuple[NseScript, ...] = ()
 
 
-class HostRecord:
+class NmapHostRecord:
     """A ``<host>`` as read: its addresses, names, state, best OS guess, ports, scripts."""
 
     __slots__ = (
@@ -102,18 +102,18 @@ End = Callable[[], None]
 class NmapSink:
     """Reads elements (an :class:`~remediator.ingest.xmlsafe.ElementSink`) into records.
 
-    Each ``<host>`` becomes a :class:`HostRecord` in :attr:`ready` when it closes; the
+    Each ``<host>`` becomes a :class:`NmapHostRecord` in :attr:`ready` when it closes; the
     reader drains the list after every chunk. ``<hosthint>`` hosts wait in
     :attr:`hints` until their ``<host>`` arrives.
     """
 
     def __init__(self) -> None:
-        self.ready: list[HostRecord] = []
+        self.ready: list[NmapHostRecord] = []
         self.hints: dict[str, ScannedHost] = {}
         self.seen_root = False
         self.version = ""
         self.run_start = ""
-        self._host: HostRecord | None = None
+        self._host: NmapHostRecord | None = None
         self._port: PortRecord | None = None
         self._strings: dict[str, str] = {}
         self._services: dict[tuple[str, ...], ServiceFields] = {}
@@ -227,7 +227,7 @@ class NmapSink:
     def _host_start(self, attrs: dict[str, str]) -> None:
         if not self.seen_root:
             raise RecordError("a <host> outside <nmaprun>: not nmap XML output")
-        self._host = HostRecord(attrs.get("starttime", "") or self.run_start)
+        self._host = NmapHostRecord(attrs.get("starttime", "") or self.run_start)
         self._starts, self._ends = self._host_starts, self._host_ends
 
     def _status(self, attrs: dict[str, str]) -> None:

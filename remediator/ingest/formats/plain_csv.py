@@ -80,7 +80,7 @@ def sniff(head: Head) -> bool:
 def parse(path: Path, display: str) -> Iterator[HostReport]:
     """The file's findings grouped per address, in the order addresses first appear."""
     source = Source(FORMAT, display, "remediator plain CSV")
-    rows: dict[str, list[_Row]] = {}
+    rows: dict[str, list[_CsvRow]] = {}
     for row in read_rows(path, display):
         rows.setdefault(row.address, []).append(row)
     for address, host_rows in rows.items():
@@ -103,7 +103,7 @@ def port_services(findings: Iterable[Finding]) -> list[Service]:
 
 
 @dataclass(frozen=True)
-class _Row:
+class _CsvRow:
     """One validated data row."""
 
     line: int
@@ -140,12 +140,12 @@ class _Row:
         )
 
 
-def read_rows(path: Path, display: str) -> Iterator[_Row]:
+def read_rows(path: Path, display: str) -> Iterator[_CsvRow]:
     """Every data row, validated; a fault raises ScanParseError naming its line."""
     return read_csv_file(path, display, _rows)
 
 
-def _rows(stream: IO[str], display: str) -> Iterator[_Row]:
+def _rows(stream: IO[str], display: str) -> Iterator[_CsvRow]:
     reader = csv.reader(stream, strict=True)
     start = 1
     try:
@@ -176,7 +176,7 @@ def _columns(header: Iterable[str], display: str) -> dict[str, int]:
     return columns
 
 
-def _row(cells: list[str], columns: dict[str, int], line: int, display: str) -> _Row:
+def _row(cells: list[str], columns: dict[str, int], line: int, display: str) -> _CsvRow:
     if len(cells) > len(columns):
         raise ScanParseError(
             display, f"line {line}: {len(cells)} fields, the header has {len(columns)}"
@@ -198,7 +198,7 @@ def _row(cells: list[str], columns: dict[str, int], line: int, display: str) -> 
         raise fail(f"check_id is longer than {FIELD_LIMIT} characters")
     if check_id == PORT_OPEN and (port == 0 or protocol not in OPEN_PORT_PROTOCOLS):
         raise fail("an open port needs tcp, udp or sctp and a port above 0 (or give a check_id)")
-    return _Row(
+    return _CsvRow(
         line=line,
         address=normalize_address(address),
         protocol=protocol,

@@ -18,7 +18,7 @@ import pytest
 from remediator.errors import ScanParseError
 from remediator.ingest.formats import nessus
 from remediator.ingest.formats._nessus_openvas_merge import EVIDENCE_SEPARATOR
-from remediator.ingest.formats._nessus_sink import HostRecord, NessusSink
+from remediator.ingest.formats._nessus_sink import NessusHostRecord, NessusSink
 from remediator.ingest.formats.base import Head
 from remediator.ingest.model import EVIDENCE_LIMIT, PORT_OPEN, Finding, HostReport
 from remediator.ingest.reader import read_scan
@@ -34,9 +34,9 @@ V3 = "nessus/rubynessus_example_v3.nessus"
 COMPLIANCE = "nessus/seccubus_compliance.nessus"
 
 
-def records(path: Path) -> list[HostRecord]:
+def records(path: Path) -> list[NessusHostRecord]:
     sink = NessusSink()
-    found: list[HostRecord] = []
+    found: list[NessusHostRecord] = []
     for _ in stream_elements(path, str(path), sink):
         found.extend(sink.done)
         sink.done.clear()
