@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.clitools import lazy
+from remediator.clitools import lazy_options, options_from
+from remediator.demo.workdir import DemoOptions
 from remediator.lab.config import (
     DEFAULT_PREFIX,
     DEFAULT_STATE_DIR,
@@ -77,4 +78,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--batch", metavar="N|N%", help="hosts per apply batch (default: the project's serial)"
     )
-    parser.set_defaults(func=lazy("remediator.demo.command", "run_demo"))
+    parser.set_defaults(func=lazy_options("remediator.demo.commands", "run_demo", _options))
+
+
+def _options(args: argparse.Namespace) -> DemoOptions:
+    return options_from(DemoOptions, args)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from remediator.lab.config import LabConfig
 from remediator.lab.inventory import inventory_name
-from remediator.report.evidence import Evidence
+from remediator.report.model import Evidence
 from remediator.verify.model import Seen, State
 
 CONTROL_ROLE = "clean"

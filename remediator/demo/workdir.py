@@ -22,6 +22,20 @@ SHIPPED_POLICY: Final = Path(__file__).resolve().parents[2] / "examples" / "lab-
 
 
 @dataclass(frozen=True)
+class DemoOptions:
+    """What ``remediator demo`` was asked (see ``remediator demo --help``)."""
+
+    work_dir: Path
+    state_dir: Path
+    prefix: str
+    subnet: str
+    subnet6: str
+    window: str
+    policy: Path | None = None
+    batch: str | None = None
+
+
+@dataclass(frozen=True)
 class Work:
     """Where each step's output goes under the demo's work directory."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.clitools import lazy
+from remediator.clitools import lazy_options, options_from
+from remediator.report.model import ReportOptions
 
 DESCRIPTION = """\
 Write the auditor's evidence of a verified run: evidence.html (one self-contained
@@ -36,4 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=Path("runs"),
         help="where run records are (default: ./runs)",
     )
-    parser.set_defaults(func=lazy("remediator.report.command", "run_report"))
+    parser.set_defaults(func=lazy_options("remediator.report.commands", "run_report", _options))
+
+
+def _options(args: argparse.Namespace) -> ReportOptions:
+    return options_from(ReportOptions, args)

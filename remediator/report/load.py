@@ -1,4 +1,4 @@
-"""Gather a run record into :class:`~remediator.report.evidence.Evidence`.
+"""Gather a run record into :class:`~remediator.report.model.Evidence`.
 
 Reads only the record's own copies: ``run.json``, ``plan.json`` (the decisions),
 ``verify.json`` (written by ``remediator verify``), and when present ``findings.json``
@@ -16,7 +16,7 @@ from typing import Any
 
 from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.errors import InputError
-from remediator.report.evidence import (
+from remediator.report.model import (
     Change,
     Evidence,
     FindingEvidence,

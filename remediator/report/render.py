@@ -25,7 +25,7 @@ from remediator.common.documents import read_document, write_document
 from remediator.common.files import replace_text
 from remediator.common.text import shown
 from remediator.errors import InputError
-from remediator.report.evidence import Evidence
+from remediator.report.model import Evidence
 from remediator.verify.model import State
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.clitools import lazy
+from remediator.clitools import lazy_options, options_from
+from remediator.verify.model import VerifyOptions
 
 DESCRIPTION = """\
 Prove a run: every host's generated testinfra suite (in parallel over the inventory)
@@ -82,4 +83,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--workers", default="auto", metavar="N", help="pytest-xdist workers (default: auto)"
     )
     parser.add_argument("--json", action="store_true", help="print the verification as JSON")
-    parser.set_defaults(func=lazy("remediator.verify.command", "run_verify"))
+    parser.set_defaults(func=lazy_options("remediator.verify.commands", "run_verify", _options))
+
+
+def _options(args: argparse.Namespace) -> VerifyOptions:
+    return options_from(VerifyOptions, args, rescan_source=tuple(args.rescan_source))

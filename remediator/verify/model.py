@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import ClassVar
 
 from remediator.classify.plan_document import PlanException
@@ -215,3 +216,18 @@ class Verification:
             "outcomes": [o.to_json() for o in self.outcomes],
             "new": [n.to_json() for n in self.new],
         }
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """What ``remediator verify`` was asked (see ``remediator verify --help``)."""
+
+    run: str
+    runs_dir: Path = Path("runs")
+    rescan: bool = False
+    lab_state_dir: Path | None = None
+    rescan_command: str | None = None
+    rescan_source: tuple[str, ...] = ()
+    no_tests: bool = False
+    workers: str = "auto"
+    json: bool = False

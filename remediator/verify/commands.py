@@ -9,12 +9,12 @@ nothing allowed broke and nothing blocking is new.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
+from remediator.classify.plan_document import load_plan
 from remediator.common import providers
 from remediator.common.text import shown
 from remediator.errors import RefusedError
@@ -25,31 +25,33 @@ from remediator.run.ansible.target import Target
 from remediator.run.project import load_project
 from remediator.run.records.record import RUN_FILE, RunRecord, open_run
 from remediator.verify.compare import compare
-from remediator.verify.model import Original, State, TestResult, Verification
-from remediator.verify.originals import originals_from_plan
+from remediator.verify.model import Original, State, TestResult, Verification, VerifyOptions
+from remediator.verify.originals import originals_of
 from remediator.verify.rescan import Rescan, rescan_from
 from remediator.verify.scope import scope_of
 from remediator.verify.store import VERIFY_FILE, write_verification
 from remediator.verify.suites import run_suites
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    """The ``verify`` handler."""
-    record = open_run(args.run, args.runs_dir)
-    originals = originals_from_plan(record.read("plan.json"), str(record.path / "plan.json"))
+def run_verify(asked: VerifyOptions) -> int:
+    """Prove the run ``asked.run``: suites, rescan, one state per finding, ``verify.json``."""
+    record = open_run(asked.run, asked.runs_dir)
+    originals = originals_of(load_plan(record.path / "plan.json"))
     target = _target(record)
     tests: tuple[TestResult, ...] = ()
-    if not args.no_tests:
+    if not asked.no_tests:
         suites = {h.name: h.suite for h in target.project.targets if h.suite}
-        tests = run_suites(target, suites, record.path / "verify", args.workers)
+        tests = run_suites(target, suites, record.path / "verify", asked.workers)
     rescan = None
-    if args.rescan_command:
-        rescan = _user_rescan(args.rescan_command, args.rescan_source, record, target, originals)
-    elif args.rescan:
-        rescan = _rescan(record, target, originals, args.lab_state_dir)
+    if asked.rescan_command:
+        rescan = _user_rescan(
+            asked.rescan_command, list(asked.rescan_source), record, target, originals
+        )
+    elif asked.rescan:
+        rescan = _rescan(record, target, originals, asked.lab_state_dir)
     result = compare(originals, rescan, tests)
     write_verification(record.path, result)
-    if args.json:
+    if asked.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(summary_text(result, record))

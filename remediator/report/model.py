@@ -8,6 +8,7 @@ raw here; escaping is the renderer's job (jinja2 autoescape), never this module'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
 
@@ -217,3 +218,12 @@ def _proof(v: Verification) -> str:
     if v.rescanned:
         return " (confirmed by the rescan; no host tests ran)."
     return " (by the host tests only; no rescan)." if v.tested else " (nothing checked them)."
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What ``remediator report`` was asked: the run, and where its evidence goes."""
+
+    run: str
+    output: Path
+    runs_dir: Path = Path("runs")

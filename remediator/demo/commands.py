@@ -10,14 +10,13 @@ the final verdict (:mod:`remediator.demo.verdict`).
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
 from remediator.common.files import replace_text
 from remediator.demo.steps import Steps, new_run, say
 from remediator.demo.verdict import clean_hosts, judge
-from remediator.demo.workdir import Work, lab_policy, shipped_policy
+from remediator.demo.workdir import DemoOptions, Work, lab_policy, shipped_policy
 from remediator.errors import ExecutionError, UnresolvedError
 from remediator.lab import state
 from remediator.lab.config import LabConfig
@@ -28,59 +27,59 @@ from remediator.run.preview.dryrun import load_dry_run
 from remediator.run.records.record import open_run
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(asked: DemoOptions) -> int:
     """The ``demo`` handler: 0 only when the loop fixed and proved everything fixable."""
-    work = Work(args.work_dir)
+    work = Work(asked.work_dir)
     work.root.mkdir(parents=True, exist_ok=True)
     steps = Steps(work.root / "steps")
-    config = _prepare(args, work, steps)
-    _scan_and_plan(args, work, steps)
-    run = _fix(args, work, steps)
+    config = _prepare(asked, work, steps)
+    _scan_and_plan(asked, work, steps)
+    run = _fix(asked, work, steps)
     steps.invoke(["verify", run, "--runs-dir", str(work.runs), "--rescan",
-                  "--lab-state-dir", str(args.state_dir)])  # fmt: skip
+                  "--lab-state-dir", str(asked.state_dir)])  # fmt: skip
     steps.invoke(["report", run, "--runs-dir", str(work.runs), "-o", str(work.evidence)])
     return _verdict(work, judge(load_evidence(work.runs / run), clean_hosts(config)))
 
 
-def _prepare(args: argparse.Namespace, work: Work, steps: Steps) -> LabConfig:
+def _prepare(asked: DemoOptions, work: Work, steps: Steps) -> LabConfig:
     """The lab, up and pristine (reset when it was already up); its inventory and policy."""
-    lab = ["lab", "--state-dir", str(args.state_dir)]
-    if state.load(args.state_dir) is None:
-        steps.invoke([*lab, "up", "--prefix", args.prefix, "--subnet", args.subnet,
-                      "--subnet6", args.subnet6])  # fmt: skip
+    lab = ["lab", "--state-dir", str(asked.state_dir)]
+    if state.load(asked.state_dir) is None:
+        steps.invoke([*lab, "up", "--prefix", asked.prefix, "--subnet", asked.subnet,
+                      "--subnet6", asked.subnet6])  # fmt: skip
     else:
         say("\n# the lab is already up: back to pristine, so the scan sees what a first scan would")
         steps.invoke([*lab, "reset"])
-    config = state.require(args.state_dir).config
+    config = state.require(asked.state_dir).config
     replace_text(work.inventory, inventory_yaml(config))
     say(f"\n# the lab's inventory (remediator lab inventory): {work.inventory}")
-    lab_policy(args.policy or shipped_policy(), config, work.policy)
+    lab_policy(asked.policy or shipped_policy(), config, work.policy)
     say(f"# the lab policy, for this lab's addresses: {work.policy}")
     return config
 
 
-def _scan_and_plan(args: argparse.Namespace, work: Work, steps: Steps) -> None:
+def _scan_and_plan(asked: DemoOptions, work: Work, steps: Steps) -> None:
     """The scan an ASV would run, read, decided against the policy, turned into Ansible."""
-    steps.invoke(["lab", "--state-dir", str(args.state_dir), "scan", "-o", str(work.scan)])
+    steps.invoke(["lab", "--state-dir", str(asked.state_dir), "scan", "-o", str(work.scan)])
     inventory = ["--inventory", str(work.inventory)]
     steps.invoke(["ingest", str(work.scan), str(v6_path(work.scan)), *inventory,
                   "-o", str(work.findings)])  # fmt: skip
     steps.invoke(["plan", str(work.findings), "--policy", str(work.policy), *inventory,
                   "-o", str(work.plan)])  # fmt: skip
-    steps.invoke(["generate", str(work.plan), "-o", str(work.project), "--window", args.window,
+    steps.invoke(["generate", str(work.plan), "-o", str(work.project), "--window", asked.window,
                   *inventory, "--lab"])  # fmt: skip
 
 
-def _fix(args: argparse.Namespace, work: Work, steps: Steps) -> str:
+def _fix(asked: DemoOptions, work: Work, steps: Steps) -> str:
     """The dry-run, then the apply of exactly what it previewed; the apply's run id."""
     common = ["--inventory", str(work.inventory), "--runs-dir", str(work.runs),
               "--plan", str(work.plan), "--findings", str(work.findings)]  # fmt: skip
     dry = new_run(work.runs, "dry-run",
                   lambda: steps.invoke(["dry-run", str(work.project), *common]))  # fmt: skip
     _refuse_failed(work.runs, dry)
-    apply = ["apply", str(work.project), "--window", args.window, "--dry-run-id", dry,
+    apply = ["apply", str(work.project), "--window", asked.window, "--dry-run-id", dry,
              "--approved-by", "remediator demo", "--ticket", "DEMO-1", *common,
-             *(["--batch", args.batch] if args.batch else [])]  # fmt: skip
+             *(["--batch", asked.batch] if asked.batch else [])]  # fmt: skip
     return new_run(work.runs, "apply", lambda: _apply(steps, apply))
 
 
