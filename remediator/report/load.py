@@ -8,14 +8,14 @@ changes) and ``snapshots/<host>/``. Nothing is re-run and nothing is fetched.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.errors import InputError
+from remediator.ingest.findingset import load_findings
+from remediator.ingest.model import Finding
 from remediator.report.model import (
     Change,
     Evidence,
@@ -44,12 +44,12 @@ def load_evidence(run_dir: Path, now: datetime | None = None) -> Evidence:
     _require(run_dir / VERIFY_FILE)
     verification = read_verification(run_dir, originals)
     summary = read_summary(run_dir)
-    findings = _read(run_dir / "findings.json", required=False)
+    findings = _findings(run_dir / "findings.json")
     snapshots = set(snapshotted(record))
     return build_evidence(
         facts=_facts(info, summary, plan),
         verification=verification,
-        findings=findings.get("findings", ()),
+        findings=findings,
         summary=summary,
         snapshots=snapshots,
         now=now or datetime.now(UTC),
@@ -60,13 +60,13 @@ def build_evidence(
     *,
     facts: RunFacts,
     verification: Verification,
-    findings: Iterable[Mapping[str, Any]],
+    findings: Iterable[Finding],
     summary: ApplySummary | None,
     snapshots: set[str],
     now: datetime,
 ) -> Evidence:
     """Join the verification with the scanner's evidence and the apply's changes."""
-    scanner = {_key(f): _scanner(f) for f in findings if isinstance(f, Mapping)}
+    scanner = {str(f.key): _scanner(f) for f in findings}
     changes = _changes(summary.findings if summary else ())
     ends = summary.hosts if summary else {}
     by_host: dict[str, list[Outcome]] = {}
@@ -130,43 +130,26 @@ def _changes(previews: Iterable[HostPreview]) -> dict[tuple[str, str], Change]:
     }
 
 
-def _key(finding: Mapping[str, Any]) -> str:
-    return (
-        f"{finding.get('address')}/{finding.get('protocol')}/{finding.get('port')}/"
-        f"{finding.get('check_id')}"
-    )
+def _findings(path: Path) -> tuple[Finding, ...]:
+    """The run's copy of its findings, read by the findings document's own reader (none if
+    the run was made without them)."""
+    if not path.is_file():
+        return ()
+    return load_findings([path], family="json").findings
 
 
-def _scanner(finding: Mapping[str, Any]) -> ScannerEvidence:
-    source = _mapping(finding.get("source"))
+def _scanner(finding: Finding) -> ScannerEvidence:
+    source = finding.source
     return ScannerEvidence(
-        title=str(finding.get("title", "")),
-        evidence=str(finding.get("evidence", "")),
-        scanner=f"{source.get('scanner', '')} {source.get('version', '')}".strip(),
-        file=str(source.get("file", "")),
-        scan_time=str(source.get("scan_time") or ""),
+        title=finding.title,
+        evidence=finding.evidence,
+        scanner=f"{source.scanner} {source.version}".strip(),
+        file=source.file,
+        scan_time=source.scan_time.isoformat() if source.scan_time else "",
     )
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _require(path: Path) -> None:
     """InputError unless the record holds ``path``."""
     if not path.is_file():
         raise InputError(f"{path}: missing from the run record")
-
-
-def _read(path: Path, *, required: bool) -> dict[str, Any]:
-    if not path.is_file():
-        if required:
-            _require(path)
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: unreadable: {exc}") from None
-    if not isinstance(document, dict):
-        raise InputError(f"{path}: not a JSON object")
-    return document
