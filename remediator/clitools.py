@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -63,3 +64,36 @@ def options_from(kind: type[Fields], args: argparse.Namespace, **given: object) 
         for field in dataclasses.fields(kind)
     }
     return kind(**values)
+
+
+def add_verb(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    epilog: str | None = None,
+) -> argparse.ArgumentParser:
+    """A verb's parser the way every stage writes one: ``--help`` keeps the text's layout.
+
+    ``summary`` is the one line ``remediator --help`` lists; ``description`` and ``epilog``
+    (examples, exit codes) are printed as written.
+    """
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
+def add_runs_dir(parser: argparse.ArgumentParser) -> None:
+    """``--runs-dir``: where run records are, the same for every verb that reads or makes one."""
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=Path("runs"),
+        help="where run records are (default: ./runs)",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.clitools import lazy_options, options_from
+from remediator.clitools import add_verb, lazy_options, options_from
 from remediator.demo.workdir import DemoOptions
 from remediator.lab.config import (
     DEFAULT_PREFIX,
@@ -35,12 +35,12 @@ and every allowed service untouched; 1 otherwise (the evidence says what remains
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``demo`` to the top-level parser."""
-    parser = subparsers.add_parser(
+    parser = add_verb(
+        subparsers,
         "demo",
-        help="the whole loop on the lab: scan, plan, fix, verify, evidence",
+        summary="the whole loop on the lab: scan, plan, fix, verify, evidence",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "-w",

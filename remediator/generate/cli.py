@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from remediator.clitools import lazy_options, options_from
+from remediator.clitools import add_verb, lazy_options, options_from
 from remediator.generate.project import GenerateOptions
 
 DESCRIPTION = """\
@@ -38,12 +38,12 @@ exit codes: 0 written, 2 bad plan, window or directory.
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``generate`` to the top-level parser."""
-    parser = subparsers.add_parser(
+    parser = add_verb(
+        subparsers,
         "generate",
-        help="write the Ansible project that remediates a plan",
+        summary="write the Ansible project that remediates a plan",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("plan", type=Path, metavar="PLAN", help="plan.json from `remediator plan`")
     parser.add_argument(

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from remediator.clitools import lazy_options, options_from
+from remediator.clitools import add_verb, lazy_options, options_from
 from remediator.ingest.model import IngestOptions
 from remediator.ingest.registry import FAMILIES, FORMATS
 
@@ -43,12 +43,12 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``ingest`` to the top-level parser."""
     formats = "\n".join(f"  {f.name:<12} {f.description}" for f in FORMATS)
-    parser = subparsers.add_parser(
+    parser = add_verb(
+        subparsers,
         "ingest",
-        help="read scan reports (nmap, Nessus, OpenVAS, Qualys, ...) into findings",
+        summary="read scan reports (nmap, Nessus, OpenVAS, Qualys, ...) into findings",
         description=DESCRIPTION,
         epilog=EPILOG.format(formats=formats),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="scan report files")
     parser.add_argument(

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from remediator.clitools import add_verb
 from remediator.errors import InputError
 from remediator.lab import manager, scan, state
 from remediator.lab.config import (
@@ -64,12 +65,12 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``lab`` and its sub-commands to the top-level parser."""
-    parser = subparsers.add_parser(
+    parser = add_verb(
+        subparsers,
         "lab",
-        help="real Debian hosts with PCI-failing services, in network namespaces",
+        summary="real Debian hosts with PCI-failing services, in network namespaces",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--state-dir",

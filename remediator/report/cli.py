@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.clitools import lazy_options, options_from
+from remediator.clitools import add_runs_dir, add_verb, lazy_options, options_from
 from remediator.report.model import ReportOptions
 
 DESCRIPTION = """\
@@ -21,22 +21,17 @@ Run `remediator verify RUN` first.
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``report`` to the top-level parser."""
-    parser = subparsers.add_parser(
+    parser = add_verb(
+        subparsers,
         "report",
-        help="write the evidence (HTML and JSON) of a verified run",
+        summary="write the evidence (HTML and JSON) of a verified run",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("run", metavar="RUN", help="run id (under --runs-dir) or run directory")
     parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="DIR", help="directory to write"
     )
-    parser.add_argument(
-        "--runs-dir",
-        type=Path,
-        default=Path("runs"),
-        help="where run records are (default: ./runs)",
-    )
+    add_runs_dir(parser)
     parser.set_defaults(func=lazy_options("remediator.report.commands", "run_report", _options))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.clitools import lazy_options, options_from
+from remediator.clitools import add_runs_dir, add_verb, lazy_options, options_from
 from remediator.verify.model import VerifyOptions
 
 DESCRIPTION = """\
@@ -41,20 +41,15 @@ blocking is new; 1 otherwise; 2 bad input; 3 refused (no lab for --rescan).
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``verify`` to the top-level parser."""
-    parser = subparsers.add_parser(
+    parser = add_verb(
+        subparsers,
         "verify",
-        help="prove a run: host tests and a rescan, one state per finding",
+        summary="prove a run: host tests and a rescan, one state per finding",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("run", metavar="RUN", help="run id (under --runs-dir) or run directory")
-    parser.add_argument(
-        "--runs-dir",
-        type=Path,
-        default=Path("runs"),
-        help="where run records are (default: ./runs)",
-    )
+    add_runs_dir(parser)
     parser.add_argument(
         "--rescan", action="store_true", help="rescan the affected hosts and ports (lab)"
     )
