@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from remediator.clitools import add_verb, lazy_options, options_from
-from remediator.generate.project import GenerateOptions
+from remediator.generate.model import GenerateOptions
 
 DESCRIPTION = """\
 Write a self-contained Ansible project that remediates a plan's findings.

@@ -10,7 +10,8 @@ from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.common.text import shown
 from remediator.common.window import parse_window
 from remediator.errors import InputError
-from remediator.generate.project import GenerateOptions, InventoryEntry, Options, build_project
+from remediator.generate.model import GenerateOptions, InventoryEntry, Options
+from remediator.generate.project import build_project
 from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
 from remediator.ingest.inventory import load_inventory

@@ -10,27 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Final
 
-from remediator import __version__
 from remediator.classify.plan_document import PlanDoc
-from remediator.common.window import Window
 from remediator.errors import InputError
 from remediator.generate.hostvars import host_vars_yaml
 from remediator.generate.jobs import HostJob, build_jobs, unmanaged, windows_hosts
 from remediator.generate.manifest import NAME as MANIFEST
 from remediator.generate.manifest import manifest_bytes
+from remediator.generate.model import InventoryEntry, Options
 from remediator.generate.probes import UDP_REQUESTS
 from remediator.generate.render import render, template_text
 from remediator.generate.safety import check_address, check_relative, check_user
 from remediator.generate.testinfra import suite_module_name, suite_tests, unasserted
 from remediator.generate.yamlout import Value, dump
 
-DEFAULT_HORIZON: Final = timedelta(days=90)
-DEFAULT_REVERT_AFTER: Final = 1800
 COLLECTION_VERSIONS: Final = {"ansible.posix": ">=1.5.0", "community.general": ">=8.0.0"}
 _FQCN: Final = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+:", re.MULTILINE)
 _BUILTIN: Final = frozenset({"ansible.builtin", "ansible.legacy"})
@@ -38,43 +33,6 @@ _UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 LINT_IGNORE: Final = ".ansible-lint-ignore"
 LINT_JINJA_RULES: Final = ("jinja[invalid]", "jinja[spacing]")
 JINJA_MARKERS: Final = ("{{", "{%", "{#")
-
-
-@dataclass(frozen=True)
-class InventoryEntry:
-    """What the generated inventory says about a host (no secrets, no paths)."""
-
-    address: str
-    port: int | None = None
-    user: str | None = None
-    groups: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class GenerateOptions:
-    """What ``remediator generate`` was asked (see ``remediator generate --help``)."""
-
-    plan: Path
-    output: Path
-    window: str | None = None
-    inventory: Path | None = None
-    lab: bool = False
-    force: bool = False
-    generated_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Options:
-    """Everything besides the plan that decides the output."""
-
-    generated_at: datetime
-    window: Window | None = None
-    horizon: timedelta = DEFAULT_HORIZON
-    lab: bool = False
-    inventory_name: str | None = None
-    inventory: Mapping[str, InventoryEntry] = field(default_factory=dict)
-    revert_after: int = DEFAULT_REVERT_AFTER
-    version: str = __version__
 
 
 def utc_text(moment: datetime) -> str:

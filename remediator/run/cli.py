@@ -5,13 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from remediator.run.commands import (
-    ApplyOptions,
-    Common,
-    apply_command,
-    dry_run_command,
-    rollback_command,
-)
+from remediator.run.commands import apply_command, dry_run_command, rollback_command
+from remediator.run.model import ApplyOptions, Common
 from remediator.run.records.record import DEFAULT_RUNS_DIR
 
 DRY_RUN = """\

@@ -12,7 +12,6 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -24,6 +23,7 @@ from remediator.run.apply.batches import open_window, parse_percent, parse_size
 from remediator.run.apply.lock import run_lock
 from remediator.run.apply.orchestrate import Apply, ApplyRequest, utc_now
 from remediator.run.apply.rollback import Restore, rollback, snapshotted
+from remediator.run.model import ApplyOptions, Common
 from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_dry_run
 from remediator.run.progress import Progress
 from remediator.run.project import load_project
@@ -45,18 +45,6 @@ from remediator.run.records.record import (
 from remediator.run.render import apply_text, dry_run_text, rollback_text, warnings_text
 
 
-@dataclass(frozen=True)
-class Common:
-    """Options every run command shares."""
-
-    project: Path
-    inventory: Path | None
-    runs_dir: Path
-    json: bool
-    plan: Path | None = None
-    findings: Path | None = None
-
-
 def dry_run_command(common: Common, limit: str | None) -> int:
     """``remediator dry-run``: preview per host and finding; 0 even when there is work."""
     target = make_target(load_project(common.project), common.inventory)
@@ -64,19 +52,6 @@ def dry_run_command(common: Common, limit: str | None) -> int:
     dry = _new_dry_run(common, target, provenance, limit, Progress(quiet=common.json))
     _emit(common.json, dry.to_json(), dry_run_text(dry))
     return 0
-
-
-@dataclass(frozen=True)
-class ApplyOptions:
-    """What `apply` was asked beyond the common options (all as the user typed them)."""
-
-    window: str
-    batch: str | None
-    max_fail: str | None
-    approved_by: str | None
-    ticket: str | None
-    dry_run_id: str | None
-    limit: str | None
 
 
 def apply_command(common: Common, options: ApplyOptions) -> int:

@@ -1,0 +1,31 @@
+"""The run stage's frozen types of what it was asked: options of dry-run, apply, rollback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Common:
+    """Options every run command shares."""
+
+    project: Path
+    inventory: Path | None
+    runs_dir: Path
+    json: bool
+    plan: Path | None = None
+    findings: Path | None = None
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """What `apply` was asked beyond the common options (all as the user typed them)."""
+
+    window: str
+    batch: str | None
+    max_fail: str | None
+    approved_by: str | None
+    ticket: str | None
+    dry_run_id: str | None
+    limit: str | None
