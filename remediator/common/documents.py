@@ -68,8 +68,7 @@ class Schema:
 @cache
 def schema(name: str) -> Schema:
     """The shipped schema ``name`` (``"plan"`` reads ``plan.schema.json``)."""
-    text = resources.files(SCHEMAS).joinpath(f"{name}.schema.json").read_text("utf-8")
-    document: dict[str, Any] = json.loads(text)
+    document = schema_document(name)
     validator_class = jsonschema.validators.validator_for(document)
     validator_class.check_schema(document)
     version = document.get("properties", {}).get("schema", {}).get("const", name)

@@ -70,7 +70,7 @@ def namespace_for(hosts: Sequence[tuple[str, str]], where: str) -> str | None:
     return None
 
 
-def rescan_from(
+def rescan(
     namespace: str,
     addresses: Sequence[str],
     ports: Collection[tuple[str, int]],

@@ -97,12 +97,12 @@ def _add(
     handler: Handler,
     arguments: Arguments | None = None,
 ) -> None:
-    parser = commands.add_parser(
+    parser = add_verb(
+        commands,
         name,
-        help=summary,
+        summary=summary,
         description=f"{summary}.\n\n{_DETAILS[name]}",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     if arguments is not None:
         arguments(parser)

@@ -94,7 +94,7 @@ def _rescan(
             "to run with --rescan-command (see `remediator verify --help`)"
         )
     scope = scope_of(originals)
-    done = providers.rescan_from(
+    done = providers.rescan(
         target.namespace, scope.addresses, scope.ports, record.path / "rescan", lab_dir
     )
     found = load_findings(list(done.files), inventory=_inventory(target.inventory))
