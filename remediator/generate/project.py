@@ -26,7 +26,14 @@ from remediator.generate.safety import check_address, check_relative, check_user
 from remediator.generate.testinfra import suite_module_name, suite_tests, unasserted
 from remediator.generate.yamlout import Value, dump
 
-COLLECTION_VERSIONS: Final = {"ansible.posix": ">=1.5.0", "community.general": ">=8.0.0"}
+COLLECTION_VERSIONS: Final = {
+    "ansible.posix": ">=2.1.0,<3.0.0",
+    "community.general": ">=11.4.2,<12.0.0",
+}
+"""The collections the roles are tested with: the floor is what the pinned ``ansible``
+package (12.x) bundled when CI last proved them, the ceiling the next major version, which
+may rename or drop modules. ``tests/unit/generate/test_collection_pins.py`` fails when the
+installed collections leave these ranges."""
 _FQCN: Final = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+:", re.MULTILINE)
 _BUILTIN: Final = frozenset({"ansible.builtin", "ansible.legacy"})
 _UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
