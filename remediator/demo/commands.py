@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from remediator.common.files import replace_text
 from remediator.demo.steps import Steps, new_run, say
@@ -21,14 +22,19 @@ from remediator.errors import ExecutionError, UnresolvedError
 from remediator.lab import state
 from remediator.lab.config import LabConfig
 from remediator.lab.inventory import inventory_yaml
+from remediator.lab.proc import REQUIRED_TOOLS, require_root_and_tools
 from remediator.lab.scan import v6_path
 from remediator.report.load import load_evidence
 from remediator.run.preview.dryrun import load_dry_run
 from remediator.run.records.record import open_run
 
+DEMO_TOOLS: Final = (*REQUIRED_TOOLS, "nmap")
+"""What the demo runs on this machine: the lab's tools and the scanner."""
+
 
 def run_demo(asked: DemoOptions) -> int:
     """The ``demo`` handler: 0 only when the loop fixed and proved everything fixable."""
+    require_root_and_tools(DEMO_TOOLS)  # before anything is written: exit 4 naming them
     work = Work(asked.work_dir)
     work.root.mkdir(parents=True, exist_ok=True)
     steps = Steps(work.root / "steps")

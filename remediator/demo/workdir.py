@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Final
 
 from remediator.common.files import replace_text
+from remediator.common.shipped import shipped_dir
 from remediator.errors import InputError
 from remediator.lab.config import DEFAULT_SUBNET4, DEFAULT_SUBNET6, LabConfig
 
-SHIPPED_POLICY: Final = Path(__file__).resolve().parents[2] / "examples" / "lab-policy.yml"
+SHIPPED_POLICY: Final = shipped_dir("examples") / "lab-policy.yml"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def shipped_policy() -> Path:
     if not SHIPPED_POLICY.is_file():
         raise InputError(
             f"the shipped lab policy {SHIPPED_POLICY} is missing (remediator installed without "
-            "its examples/?); give one with --policy"
+            "its examples); give one with --policy"
         )
     return SHIPPED_POLICY
 

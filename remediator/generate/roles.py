@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-import remediator
+from remediator.common.shipped import shipped_dir
 from remediator.errors import ExecutionError
 
 ROLES: Final = ("disable_service", "firewall", "snapshot", "tls")
@@ -21,19 +21,8 @@ _SKIP_SUFFIXES: Final = (".pyc", ".pyo", ".orig", ".rej", "~")
 
 
 def roles_dir() -> Path:
-    """Where the roles are: shipped inside the package, else beside it (a source checkout).
-
-    A wheel carries them as package data under ``remediator/roles/`` (the build copies
-    the repository's ``roles/`` there); a checkout or editable install has ``roles/``
-    next to the ``remediator`` package.
-    """
-    package = Path(remediator.__file__).resolve().parent
-    shipped = package / "roles"
-    return (
-        shipped
-        if (shipped / ROLES[0] / "tasks" / "main.yml").is_file()
-        else package.parent / "roles"
-    )
+    """Where the roles are: the installed package's copy, else the checkout's ``roles/``."""
+    return shipped_dir("roles")
 
 
 def load_roles(root: Path | None = None) -> dict[str, bytes]:
@@ -44,8 +33,8 @@ def load_roles(root: Path | None = None) -> dict[str, bytes]:
         folder = base / role
         if not (folder / "tasks" / "main.yml").is_file():
             raise ExecutionError(
-                f"role {role!r} not found under {base} (is remediator installed "
-                "from a source checkout?)"
+                f"role {role!r} not found under {base}: this remediator was installed "
+                "without its roles (build it with `python -m build`, which copies them in)"
             )
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(base)
