@@ -42,6 +42,7 @@ examples:
 Every observed service is written as a commented proposal under the most specific
 group of the host it was seen on. Without --admin the admin network is a placeholder
 that `policy check` rejects until you fill it in.
+exit codes: 0 written, 2 bad input (scan, inventory, or an output that exists without --force).
 """
 
 PLAN_DESCRIPTION = """\
