@@ -30,7 +30,8 @@ started. Ctrl-C leaves every host of the running batch applied-and-verified or r
 """
 
 ROLLBACK = """\
-Restore the hosts of an apply (or one of them) to the snapshots that apply took.
+Restore the hosts of an apply (all, or those --host or -l names) to the snapshots that
+apply took.
 """
 
 WINDOW_HELP = (
