@@ -41,3 +41,17 @@ def test_every_verb_has_examples_and_exit_codes(name: str) -> None:
 def test_run_verbs_do_not_borrow_applys_exit_codes(name: str) -> None:
     codes = VERBS[name].format_help().split("exit codes:", 1)[1]
     assert "batch failed" not in codes and "outside the window" not in codes
+
+
+INVENTORY_VERBS = ("ingest", "policy check", "policy init", "plan", "generate", "dry-run", "apply")
+LIMIT_VERBS = ("plan", "generate", "dry-run", "apply", "rollback", "verify")
+
+
+@pytest.mark.parametrize("name", INVENTORY_VERBS)
+def test_inventory_is_i_as_in_ansible(name: str) -> None:
+    assert "-i INVENTORY, --inventory INVENTORY" in VERBS[name].format_help()
+
+
+@pytest.mark.parametrize("name", LIMIT_VERBS)
+def test_limit_is_an_ansible_host_pattern(name: str) -> None:
+    assert "-l PATTERN, --limit PATTERN" in VERBS[name].format_help()
