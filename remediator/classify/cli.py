@@ -10,7 +10,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from remediator.classify.model import PlanOptions, PolicyCheckOptions, PolicyInitOptions
+from remediator.classify.model import FAIL_ON, PlanOptions, PolicyCheckOptions, PolicyInitOptions
 from remediator.clitools import lazy_options, options_from
 from remediator.ingest.registry import FAMILIES
 
@@ -42,6 +42,7 @@ examples:
 Every observed service is written as a commented proposal under the most specific
 group of the host it was seen on. Without --admin the admin network is a placeholder
 that `policy check` rejects until you fill it in.
+exit codes: 0 written, 2 bad input (scan, inventory, or an output that exists without --force).
 """
 
 PLAN_DESCRIPTION = """\
@@ -64,10 +65,15 @@ examples:
   remediator plan scan.xml --policy policy.yml --inventory hosts.yml
   remediator plan findings.json --policy policy.yml --inventory hosts.yml -o plan.json
   remediator plan q3.nessus --policy policy.yml --inventory hosts.yml --as-of 2026-12-01 --json
+  remediator plan scan.xml --policy policy.yml -i hosts.yml -l 'web:!web3' --rows 20
+  remediator plan scan.xml --policy policy.yml -i hosts.yml -o plan.json --fail-on auto_fail,stale
 
 --as-of (default: today) is the day exceptions are judged on; the same inputs, date
 and DNS answers give a byte-identical plan.
-exit codes: 0 planned, 2 bad input (scan, policy or inventory).
+With -l only the hosts the pattern selects are planned (and later generated); warnings
+(unmatched addresses, a scan older than the policy allows) go to standard error.
+exit codes: 0 planned, 1 planned but --fail-on found what it names, 2 bad input (scan,
+policy, inventory, or a limit that matches no host).
 """
 
 
@@ -76,6 +82,16 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _fail_on(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    wrong = [n for n in names if n not in FAIL_ON]
+    if wrong or not names:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: choose from {', '.join(FAIL_ON)} (a comma list or repeated)"
+        )
+    return names
 
 
 def check_options(args: argparse.Namespace) -> PolicyCheckOptions:
@@ -90,7 +106,8 @@ def init_options(args: argparse.Namespace) -> PolicyInitOptions:
 
 def plan_options(args: argparse.Namespace) -> PlanOptions:
     """``plan``'s arguments as its options."""
-    return options_from(PlanOptions, args, scans=tuple(args.scans))
+    fail_on = tuple(dict.fromkeys(n for names in args.fail_on for n in names))
+    return options_from(PlanOptions, args, scans=tuple(args.scans), fail_on=fail_on)
 
 
 def _formatter() -> type[argparse.RawDescriptionHelpFormatter]:
@@ -120,7 +137,12 @@ def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         formatter_class=_formatter(),
     )
     check.add_argument("file", type=Path, metavar="FILE", help="the policy (YAML)")
-    check.add_argument("--inventory", type=Path, help="check group names against this inventory")
+    check.add_argument(
+        "-i", "--inventory", type=Path, help="check group names against this inventory"
+    )
+    check.add_argument(
+        "--json", action="store_true", help="print the result (valid, errors, warnings) as JSON"
+    )
     check.set_defaults(func=lazy_options(COMMANDS, "run_check", check_options))
     init = actions.add_parser(
         "init",
@@ -131,7 +153,7 @@ def _register_policy(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         formatter_class=_formatter(),
     )
     init.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="scan or findings files")
-    init.add_argument("--inventory", type=Path, required=True, help="Ansible inventory")
+    init.add_argument("-i", "--inventory", type=Path, required=True, help="Ansible inventory")
     init.add_argument(
         "--admin",
         action="append",
@@ -160,7 +182,7 @@ def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         help="scan reports or findings JSON from `remediator ingest -o`",
     )
     plan.add_argument("--policy", type=Path, required=True, help="policy file (YAML)")
-    plan.add_argument("--inventory", type=Path, required=True, help="Ansible inventory")
+    plan.add_argument("-i", "--inventory", type=Path, required=True, help="Ansible inventory")
     plan.add_argument(
         "--as-of",
         type=_day,
@@ -177,10 +199,27 @@ def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     plan.add_argument("-o", "--output", type=Path, help="write the JSON plan to this file")
     plan.add_argument("--json", action="store_true", help="print the JSON plan, not the table")
     plan.add_argument(
+        "-l",
         "--limit",
+        metavar="PATTERN",
+        help="plan only the inventory hosts this Ansible host pattern selects (groups, "
+        "wildcards, !, &, ':' or ','); addresses no host claims are then left out",
+    )
+    plan.add_argument(
+        "--rows",
         type=int,
         default=None,
         metavar="N",
         help="show only the N worst decisions in the table",
+    )
+    plan.add_argument(
+        "--fail-on",
+        action="append",
+        type=_fail_on,
+        default=[],
+        metavar="WHAT",
+        help="exit 1 (after writing the plan) when a decision predicts an ASV auto_fail or "
+        "fail (fail includes auto_fail), the scan is stale, or an address is unmatched; "
+        "repeatable or a comma list: --fail-on auto_fail,unmatched",
     )
     plan.set_defaults(func=lazy_options(COMMANDS, "run_plan", plan_options))

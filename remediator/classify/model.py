@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from remediator.classify.policy.sources import Sources
 
@@ -24,6 +24,7 @@ class PolicyCheckOptions:
 
     file: Path
     inventory: Path | None = None
+    json: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,15 @@ class PlanOptions:
     format: str = "auto"
     output: Path | None = None
     json: bool = False
-    limit: int | None = None
+    rows: int | None = None
+    limit: str | None = None
+    fail_on: tuple[str, ...] = ()
 
+
+FAIL_ON: Final = ("auto_fail", "fail", "stale", "unmatched")
+"""What ``plan --fail-on`` may fail a pipeline on: a decision's predicted ASV outcome
+(``fail`` counts ``auto_fail`` too: it is the worse fail), a scan older than the policy
+allows, an address no inventory host claims."""
 
 CHANGE_TYPES = frozenset({"disable_service", "firewall_block", "firewall_restrict", "enforce_tls"})
 """Action types that change a host; ``keep`` and ``manual`` do not."""

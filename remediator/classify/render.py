@@ -66,10 +66,14 @@ def _row(decision: Decision) -> tuple[str, ...]:
     )
 
 
-def render_table(plan: Plan, limit: int | None = None) -> str:
-    """The decisions as a fixed-width table sorted by severity, then a summary line."""
+def render_table(plan: Plan, rows_shown: int | None = None) -> str:
+    """The decisions as a fixed-width table sorted by severity, then a summary line.
+
+    Warnings are not part of it (see :func:`warning_lines`): they go to standard error,
+    where a pipeline's log shows them and a reader of the table cannot miss them either.
+    """
     rows = [_row(d) for d in severity_order(plan.decisions)]
-    shown = rows if limit is None else rows[:limit]
+    shown = rows if rows_shown is None else rows[:rows_shown]
     lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, WIDTHS, strict=True)).rstrip()]
     for row in shown:
         lines.append(
@@ -77,7 +81,6 @@ def render_table(plan: Plan, limit: int | None = None) -> str:
         )
     if len(shown) < len(rows):
         lines.append(f"... {len(rows) - len(shown)} more (see the JSON plan)")
-    lines.extend(unmatched_lines(plan))
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
 
@@ -89,18 +92,25 @@ def unmatched_lines(plan: Plan) -> list[str]:
     return [f"unmatched {unmatched_text(a, hints.get(a, ()))}: {advice}" for a in plan.unmatched]
 
 
-def summary_line(plan: Plan) -> str:
-    """One line of totals and warnings (stale scans, unmatched addresses, expired exceptions)."""
-    summary = plan.summary()
-    verdicts = ", ".join(f"{v} {k}" for k, v in summary["verdicts"].items()) or "no findings"
-    parts = [f"{summary['decisions']} decisions ({verdicts}) for {len(plan.hosts)} inventory hosts"]
+def warning_lines(plan: Plan) -> list[str]:
+    """What the user must know however the plan is printed: each unmatched address (with
+    the scan's names for it), how many there are, and a scan older than the policy allows."""
+    lines = unmatched_lines(plan)
+    if plan.unmatched:
+        lines.append(f"WARNING: {len(plan.unmatched)} scanned addresses match no inventory host")
     if plan.scan_age.stale:
-        parts.append(
+        lines.append(
             f"WARNING: scan is {plan.scan_age.age_days} days old "
             f"(policy max {plan.scan_age.max_age_days})"
         )
-    if plan.unmatched:
-        parts.append(f"WARNING: {len(plan.unmatched)} scanned addresses match no inventory host")
+    return lines
+
+
+def summary_line(plan: Plan) -> str:
+    """One line of totals and expired exceptions (warnings: :func:`warning_lines`)."""
+    summary = plan.summary()
+    verdicts = ", ".join(f"{v} {k}" for k, v in summary["verdicts"].items()) or "no findings"
+    parts = [f"{summary['decisions']} decisions ({verdicts}) for {len(plan.hosts)} inventory hosts"]
     expired = {d.exception.path for d in plan.decisions if d.exception and not d.exception.active}
     if expired:
         parts.append(f"expired exceptions ignored: {shown(', '.join(sorted(expired)))}")

@@ -27,6 +27,10 @@ Needs root (the lab). About ten minutes on two cores.
 """
 
 EPILOG = """\
+examples:
+  sudo remediator demo
+  sudo remediator demo -w /tmp/demo
+
 exit codes: 0 every fixable finding fixed and confirmed by the rescan, the clean host
 and every allowed service untouched; 1 otherwise (the evidence says what remains);
 2 bad input; 3 refused; 4 a step could not run.

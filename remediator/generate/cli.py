@@ -31,8 +31,9 @@ examples:
   remediator generate plan.json -o fix-q3 --window 'Sat 22:00-02:00 Europe/Berlin'
   remediator generate plan.json -o fix-now --window now+2h --inventory hosts.yml
   remediator generate plan.json -o lab-fix --window now+4h --lab
+  remediator generate plan.json -o fix-web -i hosts.yml -l 'web:&dmz' --json
 
-exit codes: 0 written, 2 bad plan, window or directory.
+exit codes: 0 written, 2 bad plan, window, directory or a limit that matches no host.
 """
 
 
@@ -61,9 +62,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "('START/END', 'DAYS HH:MM-HH:MM ZONE' or 'now+2h')",
     )
     parser.add_argument(
+        "-i",
         "--inventory",
         type=Path,
-        metavar="INV",
+        metavar="INVENTORY",
         help="take each host's address, port, user and groups from this inventory",
     )
     parser.add_argument(
@@ -81,6 +83,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="TIME",
         help="the generation time to record (ISO 8601 with offset; default now), "
         "for reproducible output",
+    )
+    parser.add_argument(
+        "-l",
+        "--limit",
+        metavar="PATTERN",
+        help="only the plan's hosts this Ansible host pattern selects (groups from "
+        "--inventory, else those the plan recorded)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print what was written (directory, files, hosts, manifest sha256) as JSON",
     )
     parser.set_defaults(func=lazy_options("remediator.generate.commands", "run_generate", _options))
 

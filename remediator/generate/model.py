@@ -47,6 +47,8 @@ class GenerateOptions:
     lab: bool = False
     force: bool = False
     generated_at: datetime | None = None
+    limit: str | None = None
+    json: bool = False
 
 
 @dataclass(frozen=True)

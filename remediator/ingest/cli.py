@@ -58,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the scanner that wrote the files (default: detect from content)",
     )
     parser.add_argument(
-        "--inventory", type=Path, help="Ansible inventory to map addresses to hosts"
+        "-i", "--inventory", type=Path, help="Ansible inventory to map addresses to hosts"
     )
     parser.add_argument(
         "--json", action="store_true", help="print findings JSON instead of a summary"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,3 +175,37 @@ def _addresses(
     if resolver is not None and is_dns_name(target):
         for address in resolved(resolver, target):
             yield address, f"dns:{target}"
+
+
+def hosts_matching(
+    groups_of: Mapping[str, Sequence[str]], pattern: str, where: str
+) -> frozenset[str]:
+    """The hosts an Ansible host pattern (``--limit``) selects among ``groups_of``'s.
+
+    ``groups_of`` maps each host to every group it is in (children resolved, as
+    :attr:`InventoryHost.groups` has them), so a plan's record of its hosts serves as well as
+    an inventory file. The pattern is matched by ansible-core itself (groups, wildcards,
+    ``~regex``, ``!``, ``&``, ``:`` and ``,``), so ``-l`` means here what it means to
+    ``ansible-playbook``. A pattern that selects nothing is an InputError: running a verb
+    on no host is never what was meant.
+    """
+    from ansible.errors import AnsibleError  # noqa: PLC0415 - ansible is slow to import
+    from ansible.inventory.manager import InventoryManager  # noqa: PLC0415
+    from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415
+
+    try:
+        with redirect_stderr(io.StringIO()), redirect_stdout(io.StringIO()):
+            manager = InventoryManager(loader=DataLoader(), sources=[], parse=False)
+            for host, groups in groups_of.items():
+                manager.add_host(host)
+                for group in groups:
+                    manager.add_group(group)
+                    manager.add_host(host, group=group)
+            manager.reconcile_inventory()
+            manager.subset(pattern)
+            chosen = frozenset(h.name for h in manager.get_hosts("all")) & set(groups_of)
+    except AnsibleError as exc:
+        raise InputError(f"{where}: bad limit {pattern!r}: {str(exc).splitlines()[0]}") from exc
+    if not chosen:
+        raise InputError(f"{where}: the limit {pattern!r} matches no host")
+    return chosen

@@ -18,6 +18,14 @@ attach to an ASV rescan request or dispute; and what remains for a person.
 Run `remediator verify RUN` first.
 """
 
+EPILOG = """\
+examples:
+  remediator report 20261125T221503Z-apply-3f9c2a -o evidence
+  remediator report runs/20261125T221503Z-apply-3f9c2a -o /srv/audit/q3 --runs-dir runs
+
+exit codes: 0 written, 2 bad input (no such run, not verified yet, unreadable record).
+"""
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``report`` to the top-level parser."""
@@ -26,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report",
         summary="write the evidence (HTML and JSON) of a verified run",
         description=DESCRIPTION,
+        epilog=EPILOG,
     )
     parser.add_argument("run", metavar="RUN", help="run id (under --runs-dir) or run directory")
     parser.add_argument(

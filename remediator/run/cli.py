@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from remediator.clitools import add_verb, options_from
 from remediator.run.commands import apply_command, dry_run_command, rollback_command
-from remediator.run.model import ApplyOptions, Common
+from remediator.run.model import ApplyOptions, Common, RollbackOptions
 from remediator.run.records.record import DEFAULT_RUNS_DIR
 
 DRY_RUN = """\
@@ -29,7 +30,8 @@ started. Ctrl-C leaves every host of the running batch applied-and-verified or r
 """
 
 ROLLBACK = """\
-Restore the hosts of an apply (or one of them) to the snapshots that apply took.
+Restore the hosts of an apply (all, or those --host or -l names) to the snapshots that
+apply took.
 """
 
 WINDOW_HELP = (
@@ -37,33 +39,68 @@ WINDOW_HELP = (
     "Mon,Thu, Mon-Fri) or 'now+DURATION' (e.g. now+2h)"
 )
 
-EXITS = """\
+DRY_RUN_EPILOG = """\
+examples:
+  remediator dry-run fix-q3
+  remediator dry-run fix-q3 -i inventory/prod.yml -l 'web:&dmz' --json
+  remediator dry-run fix-q3 --plan plan.json --findings findings.json
+
+exit codes: 0 previewed (even when there is work to do), 2 bad input (not a project,
+a limit that matches no host), 4 could not run ansible, 130 interrupted.
+"""
+
+APPLY_EPILOG = """\
+examples:
+  remediator apply fix-q3 --window 'Sat 22:00-02:00 Europe/Berlin' --dry-run-id RUN
+  remediator apply fix-q3 --window now+2h -l web --approved-by alice --ticket CHG-42
+  remediator apply fix-q3 -i inventory/prod.yml --window now+4h --batch 25% --max-fail 0%
+
 exit codes: 0 ok, 1 a batch failed and was rolled back (or a host is not restored),
 2 bad input, 3 refused (outside the window, window closing, project changed since the
 dry-run, another apply running), 4 could not run ansible, 130 interrupted (hosts settled).
 """
 
+ROLLBACK_EPILOG = """\
+examples:
+  remediator rollback 20261125T221503Z-apply-3f9c2a
+  remediator rollback runs/20261125T221503Z-apply-3f9c2a -l web --json
+  remediator rollback 20261125T221503Z-apply-3f9c2a --host web1
+
+exit codes: 0 every host restored (or had no snapshot to restore), 1 a host is not
+restored, 2 bad input (no such apply, a host or limit that took no snapshot),
+3 refused (another run holds the hosts), 4 could not run ansible, 130 interrupted.
+"""
+
+LIMIT_HELP = "only these hosts: an Ansible host pattern (groups, wildcards, !, &, ':' or ',')"
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``dry-run``, ``apply`` and ``rollback`` to the top-level parser."""
-    formatter = argparse.RawDescriptionHelpFormatter
-    dry = subparsers.add_parser(
+    _register_dry_run(subparsers)
+    _register_apply(subparsers)
+    _register_rollback(subparsers)
+
+
+def _register_dry_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dry = add_verb(
+        subparsers,
         "dry-run",
-        help="preview a project per host and finding",
+        summary="preview a project per host and finding",
         description=DRY_RUN,
-        epilog=EXITS,
-        formatter_class=formatter,
+        epilog=DRY_RUN_EPILOG,
     )
     _common(dry)
-    dry.add_argument("--limit", metavar="HOSTS", help="only these hosts (Ansible pattern)")
+    dry.add_argument("-l", "--limit", metavar="PATTERN", help=LIMIT_HELP)
     dry.set_defaults(func=_dry_run)
 
-    apply = subparsers.add_parser(
+
+def _register_apply(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    apply = add_verb(
+        subparsers,
         "apply",
-        help="apply a project in a maintenance window",
+        summary="apply a project in a maintenance window",
         description=APPLY,
-        epilog=EXITS,
-        formatter_class=formatter,
+        epilog=APPLY_EPILOG,
     )
     _common(apply)
     apply.add_argument("--window", required=True, metavar="SPEC", help=WINDOW_HELP)
@@ -85,19 +122,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the reviewed dry-run (id or path); refused if the project changed",
     )
     apply.add_argument(
-        "--limit", metavar="HOSTS", help="only these hosts (must match the dry-run's limit)"
+        "-l", "--limit", metavar="PATTERN", help=LIMIT_HELP + "; within the dry-run's hosts"
     )
     apply.set_defaults(func=_apply)
 
-    back = subparsers.add_parser(
+
+def _register_rollback(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    back = add_verb(
+        subparsers,
         "rollback",
-        help="restore an apply's hosts to their snapshots",
+        summary="restore an apply's hosts to their snapshots",
         description=ROLLBACK,
-        epilog=EXITS,
-        formatter_class=formatter,
+        epilog=ROLLBACK_EPILOG,
     )
     back.add_argument("run", metavar="RUN", help="the apply's run id or run directory")
     back.add_argument("--host", metavar="H", help="only this host")
+    back.add_argument("-l", "--limit", metavar="PATTERN", help=LIMIT_HELP)
     back.add_argument(
         "--runs-dir",
         type=Path,
@@ -114,9 +154,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "project", type=Path, metavar="PROJECT", help="a project from `remediator generate`"
     )
     parser.add_argument(
+        "-i",
         "--inventory",
         type=Path,
-        metavar="I",
+        metavar="INVENTORY",
         help="the inventory to run against (default: PROJECT/inventory.yml)",
     )
     parser.add_argument(
@@ -143,7 +184,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _common_of(args: argparse.Namespace) -> Common:
-    return Common(args.project, args.inventory, args.runs_dir, args.json, args.plan, args.findings)
+    return options_from(Common, args)
 
 
 def _dry_run(args: argparse.Namespace) -> int:
@@ -151,17 +192,8 @@ def _dry_run(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    options = ApplyOptions(
-        args.window,
-        args.batch,
-        args.max_fail,
-        args.approved_by,
-        args.ticket,
-        args.dry_run_id,
-        args.limit,
-    )
-    return apply_command(_common_of(args), options)
+    return apply_command(_common_of(args), options_from(ApplyOptions, args))
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    return rollback_command(args.run, args.host, args.runs_dir, args.json)
+    return rollback_command(options_from(RollbackOptions, args))

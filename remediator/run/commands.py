@@ -18,12 +18,13 @@ from typing import TextIO
 
 from remediator.common.window import parse_window
 from remediator.errors import InputError, RefusedError, UnresolvedError
+from remediator.ingest.inventory import hosts_matching, load_inventory
 from remediator.run.ansible.target import Target, make_target, reach_namespace
 from remediator.run.apply.batches import open_window, parse_percent, parse_size
 from remediator.run.apply.lock import run_lock
 from remediator.run.apply.orchestrate import Apply, ApplyRequest, utc_now
 from remediator.run.apply.rollback import Restore, rollback, snapshotted
-from remediator.run.model import ApplyOptions, Common
+from remediator.run.model import ApplyOptions, Common, RollbackOptions
 from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_dry_run
 from remediator.run.progress import Progress
 from remediator.run.project import load_project
@@ -48,6 +49,8 @@ from remediator.run.render import apply_text, dry_run_text, rollback_text, warni
 def dry_run_command(common: Common, limit: str | None) -> int:
     """``remediator dry-run``: preview per host and finding; 0 even when there is work."""
     target = make_target(load_project(common.project), common.inventory)
+    if limit is not None:
+        limit_hosts(target.inventory, limit, [h.name for h in target.project.targets])
     provenance = find_sources(target.project, common.plan, common.findings)
     dry = _new_dry_run(common, target, provenance, limit, Progress(quiet=common.json))
     _emit(common.json, dry.to_json(), dry_run_text(dry))
@@ -86,10 +89,13 @@ def _apply(common: Common, options: ApplyOptions) -> int:
     batch = (parse_size(options.batch),) if options.batch else project.batch or (1,)
     max_fail = parse_percent(options.max_fail) if options.max_fail else project.max_fail
     target = make_target(project, common.inventory)
+    hosts = [h.name for h in project.targets]
+    if options.limit is not None:  # bad input before any refusal
+        chosen = limit_hosts(target.inventory, options.limit, hosts)
+        hosts = [h for h in hosts if h in chosen]
     opened = open_window(window, project, now)  # before any host is contacted
     provenance = find_sources(project, common.plan, common.findings)
     progress = Progress(quiet=common.json)
-    hosts = limited([h.name for h in project.targets], options.limit)
     with run_lock(target.inventory, target.identities(hosts), f"remediator apply {project.root}"):
         warning = provenance.scan_warning(now.date())
         if warning:
@@ -115,8 +121,8 @@ def _apply(common: Common, options: ApplyOptions) -> int:
         )
         report = ApplyReport(record, dry, request.to_json())
         try:
-            chosen = tuple(plain_hosts(options.limit) or ()) or None
-            Apply(ApplyRequest(target, window, batch, max_fail, chosen), report, progress).run()
+            only = tuple(hosts) if options.limit is not None else None
+            Apply(ApplyRequest(target, window, batch, max_fail, only), report, progress).run()
         except KeyboardInterrupt:
             progress.close()
             _emit(common.json, report.to_json(), apply_text(report))
@@ -125,22 +131,6 @@ def _apply(common: Common, options: ApplyOptions) -> int:
             progress.close()
     _emit(common.json, report.to_json(), apply_text(report))
     return _apply_exit(report)
-
-
-def limited(hosts: list[str], limit: str | None) -> list[str]:
-    """The hosts a limit names when it is a plain list of them; all of them otherwise."""
-    named = plain_hosts(limit)
-    return named if named and set(named) <= set(hosts) else hosts
-
-
-def plain_hosts(limit: str | None) -> list[str] | None:
-    """The host names of a limit that is a plain list of them (``a:b``, ``a,b``); None for
-    no limit or an Ansible pattern (groups, wildcards, exclusions) only Ansible can expand."""
-    if limit is None:
-        return None
-    named = [part.strip() for part in limit.replace(",", ":").split(":") if part.strip()]
-    plain = all(n[0] not in "!&~@" and not any(c in n for c in "*?[]") for n in named)
-    return named if named and plain else None
 
 
 def _apply_exit(report: ApplyReport) -> int:
@@ -153,9 +143,9 @@ def _apply_exit(report: ApplyReport) -> int:
     return 0
 
 
-def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) -> int:
-    """``remediator rollback RUN [--host H]``: restore an apply's hosts to its snapshots."""
-    record = open_run(run, runs_dir)
+def rollback_command(options: RollbackOptions) -> int:
+    """``remediator rollback RUN [--host H] [-l PATTERN]``: restore an apply's hosts."""
+    record = open_run(options.run, options.runs_dir)
     info = record.info()
     if info.kind != "apply":
         raise InputError(f"{record.path}: run {record.id} is a {info.kind}, not an apply")
@@ -163,12 +153,7 @@ def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) 
     project = load_project(project_dir)
     target = Target(project, inventory, reach_namespace(inventory))
     summary = summary_document(record)
-    taken = snapshotted(record)
-    hosts = [host] if host else taken
-    if host and host not in taken:
-        raise InputError(
-            f"run {record.id} took no snapshot on {host!r}; snapshots: {', '.join(taken) or 'none'}"
-        )
+    hosts = _to_restore(record, inventory, options)
     label = f"rollback-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     with run_lock(inventory, target.identities(hosts), f"remediator rollback {record.id}"):
         results = rollback(target, record, hosts, record.id, label)
@@ -182,10 +167,35 @@ def rollback_command(run: str, host: str | None, runs_dir: Path, as_json: bool) 
         "rollback": label,
         "hosts": {n: {"outcome": r.outcome.value, "detail": r.detail} for n, r in results.items()},
     }
-    _emit(as_json, document, rollback_text(record.id, results))
+    _emit(options.json, document, rollback_text(record.id, results))
     if any(r.outcome not in (Restore.RESTORED, Restore.NO_SNAPSHOT) for r in results.values()):
         raise UnresolvedError(f"not every host was restored; see {record.path / (label + '.json')}")
     return 0
+
+
+def _to_restore(record: RunRecord, inventory: Path, options: RollbackOptions) -> list[str]:
+    """The snapshotted hosts ``--host`` or ``-l`` names (all of them without either)."""
+    taken = snapshotted(record)
+    hosts = [options.host] if options.host else taken
+    if options.host and options.host not in taken:
+        raise InputError(
+            f"run {record.id} took no snapshot on {options.host!r}; "
+            f"snapshots: {', '.join(taken) or 'none'}"
+        )
+    if options.limit is None:
+        return hosts
+    chosen = limit_hosts(inventory, options.limit, hosts)
+    return [h for h in hosts if h in chosen]
+
+
+def limit_hosts(inventory: Path, limit: str, among: list[str]) -> frozenset[str]:
+    """The hosts of ``among`` an Ansible pattern selects, groups taken from ``inventory``.
+
+    Matched by ansible-core (:func:`~remediator.ingest.inventory.hosts_matching`), so a
+    limit that selects no host is refused here, before any host is contacted.
+    """
+    groups = {h.name: h.groups for h in load_inventory(inventory).hosts}
+    return hosts_matching({h: groups.get(h, ()) for h in among}, limit, str(inventory))
 
 
 def _reviewed(
@@ -204,11 +214,12 @@ def _reviewed(
     dry = load_dry_run(open_run(options.dry_run_id, common.runs_dir))
     problems = changes_since(dry, target)
     if options.limit is not None and options.limit != dry.limit:
-        chosen = plain_hosts(options.limit)
-        if chosen is None or not set(chosen) <= {h.name for h in dry.hosts}:
+        every = [h.name for h in target.project.targets]
+        chosen = limit_hosts(target.inventory, options.limit, every)
+        if not chosen <= {h.name for h in dry.hosts}:
             problems.append(
                 f"the dry-run's limit was {dry.limit!r}, this apply's {options.limit!r} "
-                "(a list of hosts the dry-run previewed may narrow it)"
+                "(a limit selecting only hosts the dry-run previewed may narrow it)"
             )
     if problems:
         raise RefusedError(

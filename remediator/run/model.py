@@ -29,3 +29,14 @@ class ApplyOptions:
     ticket: str | None
     dry_run_id: str | None
     limit: str | None
+
+
+@dataclass(frozen=True)
+class RollbackOptions:
+    """What `rollback` was asked: the apply, and which of its hosts to restore."""
+
+    run: str
+    runs_dir: Path
+    json: bool = False
+    host: str | None = None
+    limit: str | None = None

@@ -34,6 +34,11 @@ The result is written to RUN/verify.json, which `remediator report` reads.
 """
 
 EPILOG = """\
+examples:
+  remediator verify 20261125T221503Z-apply-3f9c2a --rescan
+  remediator verify RUN --rescan-command 'nmap -sS -sV -Pn {v6} -p {ports} -oX {output} {targets}'
+  remediator verify RUN --no-tests --rescan -l web --junit verify-junit.xml
+
 exit codes: 0 every fixable finding resolved, no allowed service broke, nothing
 blocking is new; 1 otherwise; 2 bad input; 3 refused (no lab for --rescan).
 """
@@ -78,6 +83,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--workers", default="auto", metavar="N", help="pytest-xdist workers (default: auto)"
     )
     parser.add_argument("--json", action="store_true", help="print the verification as JSON")
+    parser.add_argument(
+        "-l",
+        "--limit",
+        metavar="PATTERN",
+        help="only these hosts' tests and findings: an Ansible host pattern over the plan's "
+        "hosts and groups (verify.json then covers only them)",
+    )
+    parser.add_argument(
+        "--junit",
+        metavar="FILE",
+        help="also write JUnit XML for CI, one test case per finding ('-': standard output)",
+    )
     parser.set_defaults(func=lazy_options("remediator.verify.commands", "run_verify", _options))
 
 

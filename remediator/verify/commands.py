@@ -14,17 +14,18 @@ import sys
 from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
-from remediator.classify.plan_document import load_plan
+from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.common import providers
 from remediator.common.text import shown
-from remediator.errors import RefusedError
+from remediator.errors import InputError, RefusedError
 from remediator.ingest import resolve
 from remediator.ingest.findingset import load_findings
-from remediator.ingest.inventory import Inventory, load_inventory
+from remediator.ingest.inventory import Inventory, hosts_matching, load_inventory
 from remediator.run.ansible.target import Target
 from remediator.run.project import load_project
 from remediator.run.records.record import RUN_FILE, RunRecord, open_run
 from remediator.verify.compare import compare
+from remediator.verify.junit import write_junit
 from remediator.verify.model import Original, State, TestResult, Verification, VerifyOptions
 from remediator.verify.originals import originals_of
 from remediator.verify.rescan import Rescan, rescan_from
@@ -35,12 +36,20 @@ from remediator.verify.suites import run_suites
 
 def run_verify(asked: VerifyOptions) -> int:
     """Prove the run ``asked.run``: suites, rescan, one state per finding, ``verify.json``."""
+    if asked.junit == "-" and asked.json:
+        raise InputError("--json and --junit - would both write to standard output")
     record = open_run(asked.run, asked.runs_dir)
-    originals = originals_of(load_plan(record.path / "plan.json"))
+    plan = load_plan(record.path / "plan.json")
+    chosen = _limited(plan, asked.limit)
+    originals = tuple(o for o in originals_of(plan) if chosen is None or o.host in chosen)
     target = _target(record)
     tests: tuple[TestResult, ...] = ()
     if not asked.no_tests:
-        suites = {h.name: h.suite for h in target.project.targets if h.suite}
+        suites = {
+            h.name: h.suite
+            for h in target.project.targets
+            if h.suite and (chosen is None or h.name in chosen)
+        }
         tests = run_suites(target, suites, record.path / "verify", asked.workers)
     rescan = None
     if asked.rescan_command:
@@ -51,11 +60,27 @@ def run_verify(asked: VerifyOptions) -> int:
         rescan = _rescan(record, target, originals, asked.lab_state_dir)
     result = compare(originals, rescan, tests)
     write_verification(record.path, result)
+    if asked.junit is not None:
+        write_junit(result, f"remediator verify {record.id}", asked.junit)
     if asked.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(summary_text(result, record))
+    else:  # beside XML on standard output, the summary goes to standard error
+        summary = sys.stderr if asked.junit == "-" else sys.stdout
+        summary.write(summary_text(result, record))
     return 0 if result.passed else 1
+
+
+def _limited(plan: PlanDoc, limit: str | None) -> frozenset[str] | None:
+    """The plan's hosts an Ansible pattern selects (None: no limit, every finding).
+
+    Matched against the groups the plan recorded for each host, so the pattern means what
+    it meant to the inventory the plan was made from; unmatched addresses have no host and
+    are left out under a limit.
+    """
+    if limit is None:
+        return None
+    groups = {h.name: h.groups for h in plan.hosts}
+    return hosts_matching(groups, limit, "the plan's hosts")
 
 
 def summary_text(result: Verification, record: RunRecord) -> str:

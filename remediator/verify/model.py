@@ -231,3 +231,5 @@ class VerifyOptions:
     no_tests: bool = False
     workers: str = "auto"
     json: bool = False
+    limit: str | None = None
+    junit: str | None = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from remediator.classify.plan import SCHEMA, build_plan
 from remediator.classify.policy.read import load_policy
-from remediator.classify.render import render_table, severity_order
+from remediator.classify.render import render_table, severity_order, warning_lines
 from remediator.common.text import shown
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import load_inventory
@@ -111,9 +111,10 @@ def test_table_is_worst_first_and_printable(tmp_path: Path) -> None:
     assert ordered[0].asv == "auto_fail"
     ranks = [{"auto_fail": 3, "fail": 2, "special_note": 1, "pass": 0}[d.asv] for d in ordered]
     assert ranks == sorted(ranks, reverse=True)
-    table = render_table(plan, limit=5)
+    table = render_table(plan, rows_shown=5)
     assert table.splitlines()[0].startswith("SEV")
     assert "more (see the JSON plan)" in table
-    assert "WARNING: scan is" in table.splitlines()[-1]
+    assert "WARNING" not in table  # warnings go to standard error (issue 15)
+    assert "WARNING: scan is" in warning_lines(plan)[-1]
     # the one helper (issue 13): U+202E as \u202e, not the ambiguous \x202e of before
     assert shown("a\x1b[31mred\u202e") == "a\\x1b[31mred\\u202e"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import hashlib
 import json
 from pathlib import Path
 
@@ -169,3 +170,34 @@ def test_inventory_option_takes_addresses_and_records_only_its_name(
     manifest = json.loads((target / NAME).read_text())
     assert manifest["inventory"] == "lab-inventory.yml"
     assert str(LAB_INVENTORY.parent) not in (target / "inventory.yml").read_text()
+
+
+def test_json_says_what_was_written(
+    plan_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "proj"
+    assert _main([str(plan_json), "-o", str(target), "--generated-at", FIXED, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    on_disk = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    assert document["files"] == on_disk and document["project"] == str(target)
+    manifest = (target / NAME).read_bytes()
+    assert document["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+    assert document["plan_sha256"] == hashlib.sha256(plan_json.read_bytes()).hexdigest()
+    assert document["hosts"] == sorted(
+        p.stem for p in (target / "host_vars").iterdir() if p.suffix == ".yml"
+    )
+
+
+@pytest.mark.parametrize("inventory", [[], ["-i", str(LAB_INVENTORY)]])
+def test_a_limit_puts_only_its_hosts_in_the_project(
+    plan_json: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], inventory: list[str]
+) -> None:
+    target = tmp_path / "proj"
+    argv = [str(plan_json), "-o", str(target), "--generated-at", FIXED, "--json", *inventory]
+    assert _main([*argv, "-l", "linux:!legacy:!mail"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["hosts"] and "legacy.lab" not in document["hosts"]
+    assert not any(h.startswith(("legacy", "mail")) for h in document["hosts"])
+    assert {p.stem for p in (target / "host_vars").iterdir()} == set(document["hosts"])
+    with pytest.raises(InputError, match="the limit 'nothere' matches no host"):
+        _main([*argv, "-l", "nothere"])

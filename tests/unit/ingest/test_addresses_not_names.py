@@ -112,7 +112,7 @@ def test_plan_output_prints_scan_names_beside_unmatched_addresses(
     policy.write_text(POLICY)
     argv = ["plan", str(TAKEOVER), "--policy", str(policy)]
     assert main([*argv, "--inventory", str(FIXTURES / "hosts.yml"), "--as-of", "2026-11-30"]) == 0
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # plan warnings go to stderr (issue 15)
     line = next(x for x in out.splitlines() if "192.0.2.99" in x and "unmatched" in x)
     assert "web2" in line
     assert "DB1.example.org." in line

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from remediator.errors import InputError
-from remediator.ingest.inventory import Inventory, InventoryHost, load_inventory
+from remediator.ingest.inventory import Inventory, InventoryHost, hosts_matching, load_inventory
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inventory"
 
@@ -134,3 +134,30 @@ def test_unreadable_inventory_is_an_error_even_when_ansible_was_imported_first()
         "raise SystemExit(1)\n"
     )
     assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 0
+
+
+HOST_GROUPS = {"web1": ("web", "dmz"), "web2": ("web",), "db1": ("db",), "10.0.0.9": ()}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "chosen"),
+    [
+        ("web", {"web1", "web2"}),
+        ("web:db", {"web1", "web2", "db1"}),
+        ("web,db", {"web1", "web2", "db1"}),
+        ("all:!web", {"db1", "10.0.0.9"}),
+        ("web:&dmz", {"web1"}),
+        ("web*", {"web1", "web2"}),
+        ("~^d", {"db1", "web1"}),  # db1, and the groups db and dmz
+        ("10.0.0.*", {"10.0.0.9"}),
+        ("db1", {"db1"}),
+    ],
+)
+def test_a_limit_is_matched_as_ansible_matches_it(pattern: str, chosen: set[str]) -> None:
+    assert hosts_matching(HOST_GROUPS, pattern, "inv") == chosen
+
+
+@pytest.mark.parametrize("pattern", ["nothere", "localhost", "web:&db"])
+def test_a_limit_that_matches_no_host_is_bad_input(pattern: str) -> None:
+    with pytest.raises(InputError, match=r"inv: the limit .* matches no host"):
+        hosts_matching(HOST_GROUPS, pattern, "inv")

@@ -130,11 +130,12 @@ def test_apply_refuses_a_project_changed_since_its_dry_run(cli: Cli, make_fake: 
 
 def test_an_apply_may_narrow_its_dry_run_to_hosts_it_previewed(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab", "web.lab")
-    _, dry = cli.json("dry-run", str(fake.root))
+    _, legacy = cli.json("dry-run", str(fake.root), "-l", "legacy.lab")
     code, _, err = cli(
-        "apply", str(fake.root), "--window", "now+1h", "--dry-run-id", dry["run"], "--limit", "w*"
+        "apply", str(fake.root), "--window", "now+1h", "--dry-run-id", legacy["run"], "-l", "w*"
     )
-    assert code == 3 and "the dry-run's limit was None, this apply's 'w*'" in err
+    assert code == 3 and "the dry-run's limit was 'legacy.lab', this apply's 'w*'" in err
+    _, dry = cli.json("dry-run", str(fake.root))
     code, summary = cli.json(
         "apply",
         str(fake.root),
@@ -143,7 +144,7 @@ def test_an_apply_may_narrow_its_dry_run_to_hosts_it_previewed(cli: Cli, make_fa
         "--dry-run-id",
         dry["run"],
         "--limit",
-        "web.lab",
+        "w*",
     )
     assert code == 0 and {h: r["end"] for h, r in summary["hosts"].items()} == {
         "web.lab": "applied"
@@ -151,7 +152,7 @@ def test_an_apply_may_narrow_its_dry_run_to_hosts_it_previewed(cli: Cli, make_fa
     assert {h for h, _ in summary["changed"]} == {"web.lab"}
     assert fake.state("legacy.lab") == {"config": b"original\n"}
     info = json.loads((cli.records("apply")[-1] / "run.json").read_text())
-    assert info["limit"] == "web.lab"
+    assert info["limit"] == "w*"
 
 
 def test_apply_outside_the_window_contacts_no_host(cli: Cli, make_fake: Fake) -> None:
@@ -265,6 +266,10 @@ def test_rollback_by_hand(cli: Cli, make_fake: Fake) -> None:
     assert fake.state("legacy.lab") == applied
     code, _, err = cli("rollback", str(cli.records("apply")[0]), "--host", "clean.lab")
     assert code == 2 and "took no snapshot on 'clean.lab'" in err
+    code, _, err = cli("rollback", summary["run"], "-l", "clean*")
+    assert code == 2 and "the limit 'clean*' matches no host" in err
+    code, out, err = cli("rollback", summary["run"], "-l", "all:!web*")
+    assert code == 0 and "legacy.lab: restored" in out and "web.lab" not in out
     code, result = cli.json("rollback", summary["run"])
     assert code == 0 and set(result["hosts"]) == {"legacy.lab", "web.lab"}
     assert fake.state("legacy.lab") == {"config": b"original\n"}

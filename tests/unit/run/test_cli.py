@@ -65,3 +65,33 @@ def test_help_names_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         "--runs-dir",
     ):
         assert option in text
+
+
+@pytest.mark.parametrize("verb", [["dry-run"], ["apply", "--window", "now+1h"]])
+def test_a_limit_matching_no_host_is_one_line_of_bad_input(
+    capsys: pytest.CaptureFixture[str], lab_project: Project, tmp_path: Path, verb: list[str]
+) -> None:
+    runs = tmp_path / "runs"
+    argv = [
+        verb[0],
+        str(lab_project.root),
+        *verb[1:],
+        "-l",
+        "web:&nothere",
+        "--runs-dir",
+        str(runs),
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the limit 'web:&nothere' matches no host" in err
+    assert not runs.exists()
+
+
+def test_run_verbs_take_ansibles_short_options(capsys: pytest.CaptureFixture[str]) -> None:
+    for verb in ("dry-run", "apply", "rollback"):
+        with pytest.raises(SystemExit):
+            main([verb, "--help"])
+        text = capsys.readouterr().out
+        assert "-l PATTERN, --limit PATTERN" in text
+        if verb != "rollback":
+            assert "-i INVENTORY, --inventory INVENTORY" in text
