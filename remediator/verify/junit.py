@@ -1,7 +1,8 @@
 """A verification as JUnit XML, the report format every CI system already reads.
 
 One test case per finding: the class name is the host (a CI groups by it), the name the
-finding key and its kind. ``open``, ``new`` and ``unknown`` are failures (with the reason),
+finding key and its kind. ``open``, a blocking ``new`` and ``unknown`` are failures (with the
+reason; a new finding that does not fail ``verify`` passes, its title in ``system-out``),
 ``manual`` and ``excepted`` skipped (with the reason: a person's work, or the exception and
 its expiry), ``resolved`` and an allowed service that still answers pass. An allowed
 service the rescan no longer reaches is a failure: the run broke something it had to keep.
@@ -92,5 +93,8 @@ def _new_case(new: NewFinding) -> ET.Element:
     case = _case(new.host, key.address, f"{finding} {key.kind}")
     blocking = "blocking" if new.blocking else "not blocking"
     message = _text(f"new since the original scan ({blocking}): {new.title}")
-    ET.SubElement(case, "failure", {"type": State.NEW.value, "message": message})
+    if new.blocking:
+        ET.SubElement(case, "failure", {"type": State.NEW.value, "message": message})
+    else:  # reported, but it does not fail verify: CI's verdict agrees with the exit code
+        ET.SubElement(case, "system-out").text = message
     return case

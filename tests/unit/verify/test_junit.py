@@ -82,6 +82,21 @@ def test_one_case_per_finding_with_the_states_ci_understands(
     assert new[2] == "new since the original scan (blocking): odd \\x1b[31m\\ufffe title"
 
 
+def test_a_new_finding_that_does_not_fail_verify_passes_with_its_title(
+    verification: Verification, tmp_path: Path
+) -> None:
+    (hostile,) = verification.new
+    quiet = replace(hostile, key=replace(hostile.key, port=8080), blocking=False, title="x")
+    path = tmp_path / "junit.xml"
+    write_junit(replace(verification, new=(hostile, quiet)), "RUN", str(path))
+    read = cases(path)
+    assert read["10.213.0.11/tcp/8080/nmap:8443/tcp port-open"][:2] == ("web.lab", "pass")
+    assert read["10.213.0.11/tcp/8443/nmap:8443/tcp port-open"][1] == "failure"
+    suite = next(iter(JUnitXml.fromfile(str(path))))
+    case = next(c for c in suite if c.name.startswith("10.213.0.11/tcp/8080/"))
+    assert case.system_out == "new since the original scan (not blocking): x"
+
+
 def test_the_suite_counts_what_it_holds(verification: Verification, tmp_path: Path) -> None:
     path = tmp_path / "junit.xml"
     write_junit(verification, "remediator verify RUN", str(path))
