@@ -41,15 +41,28 @@ class Steps:
         name = "-".join(str(n) for n in (args.command, getattr(args, "lab_command", None)) if n)
         self.done.append(name)
         log = self.folder / f"{len(self.done):02d}-{name}.txt"
-        out = io.StringIO()
+        out = _Capture()
         try:
             with contextlib.redirect_stdout(out):
                 code: int = args.func(args)
         finally:
             self.folder.mkdir(parents=True, exist_ok=True)
-            replace_text(log, out.getvalue())
-            say(shortened(out.getvalue(), log))
+            replace_text(log, out.text())
+            say(shortened(out.text(), log))
         return code
+
+
+class _Capture(io.TextIOWrapper):
+    """A step's stdout, kept in memory; a real text stream (ansible-core reconfigures
+    ``sys.stdout`` when it first loads, and warns about a ``StringIO`` that cannot be)."""
+
+    def __init__(self) -> None:
+        self._bytes = io.BytesIO()
+        super().__init__(self._bytes, encoding="utf-8", errors="replace", write_through=True)
+
+    def text(self) -> str:
+        self.flush()
+        return self._bytes.getvalue().decode("utf-8", "replace")
 
 
 def new_run(runs: Path, kind: str, step: Callable[[], object]) -> str:
