@@ -20,6 +20,10 @@ from remediator.lab.config import DEFAULT_STATE_DIR, LabConfig
 
 STATE_FILE: Final = "state.json"
 SCHEMA: Final = "remediator-lab-state/1"
+LAB_POINTERS: Final = DEFAULT_STATE_DIR.parent / "labs"
+"""Where a lab whose ``--state-dir`` is elsewhere leaves a pointer to it (a symlink named for
+its prefix): dry-run, apply and rescans find a lab by its state, so ``lab up --state-dir
+/anywhere`` (``demo --state-dir``) must be findable as well as the default and its siblings."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,22 @@ def save(state: LabState) -> None:
     path = state_path(config.state_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_text(path, json.dumps(data, indent=2) + "\n")
+    _point_to(config)
+
+
+def _point_to(config: LabConfig) -> None:
+    """Leave a pointer to a state dir that :func:`running_labs` would not find by itself."""
+    target = config.state_dir.resolve()
+    if target.parent == DEFAULT_STATE_DIR.parent.resolve():
+        return
+    link = LAB_POINTERS / config.prefix
+    if link.is_symlink() and link.resolve() == target:
+        return
+    LAB_POINTERS.mkdir(parents=True, exist_ok=True)
+    staged = LAB_POINTERS / f".{config.prefix}.new"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(target)
+    staged.replace(link)
 
 
 def load(state_dir: Path = DEFAULT_STATE_DIR) -> LabState | None:
@@ -114,7 +134,12 @@ def current_config(state_dir: Path = DEFAULT_STATE_DIR) -> LabConfig:
 
 
 def forget(state_dir: Path) -> None:
+    """The lab under ``state_dir`` is down: its state and any pointer to it go."""
     state_path(state_dir).unlink(missing_ok=True)
+    if LAB_POINTERS.is_dir():
+        for link in LAB_POINTERS.iterdir():
+            if link.is_symlink() and link.resolve() == state_dir.resolve():
+                link.unlink()
 
 
 def _check_schema(data: dict[str, object]) -> None:
@@ -125,11 +150,13 @@ def _check_schema(data: dict[str, object]) -> None:
 def running_labs(default: Path = DEFAULT_STATE_DIR) -> Iterator[LabState]:
     """Every lab up on this machine: the one under ``default`` first, then those with a
     state directory of their own beside it (``remediator lab --state-dir``, one per test
-    slot). Whatever must reach a lab host from the right controller namespace — dry-run,
-    apply, a rescan — finds its lab here, never by assuming the default one; unreadable
-    state files (a foreign or half-written one) are passed over, not fatal."""
+    slot), then those a pointer in :data:`LAB_POINTERS` names (a state dir anywhere else).
+    Whatever must reach a lab host from the right controller namespace — dry-run, apply,
+    a rescan — finds its lab here, never by assuming the default one; unreadable state
+    files (a foreign or half-written one) are passed over, not fatal."""
     siblings = sorted(p.parent for p in default.parent.glob(f"*/{STATE_FILE}"))
-    for folder in dict.fromkeys([default, *siblings]):
+    pointed = sorted(LAB_POINTERS.glob("*")) if LAB_POINTERS.is_dir() else []
+    for folder in dict.fromkeys(p.resolve() for p in [default, *siblings, *pointed]):
         try:
             lab = load(folder)
         except (OSError, ExecutionError):

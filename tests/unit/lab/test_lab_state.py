@@ -21,3 +21,14 @@ def test_every_running_lab_is_found_default_first(tmp_path: Path) -> None:
 
 def test_no_lab_up_finds_none(tmp_path: Path) -> None:
     assert list(state.running_labs(tmp_path / "lab")) == []
+
+
+def test_a_lab_with_its_state_anywhere_else_is_found_until_it_is_down(tmp_path: Path) -> None:
+    default = tmp_path / "var" / "lab"
+    elsewhere = tmp_path / "home" / "someone" / "demo-state"
+    save_lab(elsewhere, "rmdemo", 214)
+    save_lab(default, "rmlab", 213)
+    assert [lab.config.prefix for lab in state.running_labs(default)] == ["rmlab", "rmdemo"]
+    state.forget(elsewhere)
+    assert [lab.config.prefix for lab in state.running_labs(default)] == ["rmlab"]
+    assert elsewhere.resolve() not in {p.resolve() for p in state.LAB_POINTERS.iterdir()}
