@@ -46,7 +46,8 @@ examples:
   remediator dry-run fix-q3 --plan plan.json --findings findings.json
 
 exit codes: 0 previewed (even when there is work to do), 2 bad input (not a project,
-a limit that matches no host), 4 could not run ansible, 130 interrupted.
+a limit that matches no host), 4 could not run ansible or could not preview every host
+(a host unreachable, a task failed: the record is kept), 130 interrupted.
 """
 
 APPLY_EPILOG = """\

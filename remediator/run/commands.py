@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from remediator.common.text import shown
 from remediator.common.window import parse_window
-from remediator.errors import InputError, RefusedError, UnresolvedError
+from remediator.errors import ExecutionError, InputError, RefusedError, UnresolvedError
 from remediator.ingest.inventory import hosts_matching, load_inventory
 from remediator.run.ansible.target import Target, make_target, reach_namespace
 from remediator.run.apply.batches import open_window, parse_percent, parse_size
@@ -47,13 +48,23 @@ from remediator.run.render import apply_text, dry_run_text, rollback_text, warni
 
 
 def dry_run_command(common: Common, limit: str | None) -> int:
-    """``remediator dry-run``: preview per host and finding; 0 even when there is work."""
+    """``remediator dry-run``: preview per host and finding; 0 even when there is work.
+
+    A preview the playbook could not finish (a host unreachable, a task failed) is shown
+    and recorded like any, then ends in exit 4: to a script, "nothing could be previewed"
+    must not look like "previewed, with work to do".
+    """
     target = make_target(load_project(common.project), common.inventory)
     if limit is not None:
         limit_hosts(target.inventory, limit, [h.name for h in target.project.targets])
     provenance = find_sources(target.project, common.plan, common.findings)
     dry = _new_dry_run(common, target, provenance, limit, Progress(quiet=common.json))
     _emit(common.json, dry.to_json(), dry_run_text(dry))
+    if dry.status != "successful":
+        raise ExecutionError(
+            f"the dry-run {dry.run_id} ended {dry.status!r}: it could not preview every host; "
+            f"see {shown(common.runs_dir / dry.run_id)}"
+        )
     return 0
 
 
