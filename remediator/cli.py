@@ -9,10 +9,12 @@ lab), reads configured defaults (:mod:`remediator.cliconfig`) and hands every er
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
+from typing import Final
 
 from remediator import __version__
 from remediator.classify import cli as classify_cli
@@ -24,7 +26,8 @@ from remediator.clitools import (
     output_to_stdout,
     spread_common_options,
 )
-from remediator.common.config import load_settings
+from remediator.common.config import Settings, load_settings
+from remediator.common.text import shown
 from remediator.demo import cli as demo_cli
 from remediator.errors import RemediatorError
 from remediator.generate import cli as generate_cli
@@ -57,6 +60,8 @@ to standard output. --debug and -v go before or after the command.
 exit codes: 0 ok, 1 work ran but something remains failed, 2 bad input or usage,
 3 refused at run time, 4 execution error, 130 interrupted.
 """
+
+LOG: Final = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,13 +98,14 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _configure(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+def _configure(parser: argparse.ArgumentParser, argv: Sequence[str]) -> Settings:
     """Configured defaults into ``parser``, for the verb ``argv`` runs."""
     settings = load_settings()
     for message in settings.warnings:
         warn(message)
     for setting in apply_settings(parser, settings, argv):
         warn(f"{setting.origin} ignored: apply takes it only from its command line")
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     words = sys.argv[1:] if argv is None else list(argv)
     try:
-        _configure(parser, words)
+        settings = _configure(parser, words)
     except RemediatorError as exc:
         return report(exc)
     args = parser.parse_args(words)
@@ -115,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     configure_logging(args.verbose)
+    if settings.file is not None:
+        LOG.info("option defaults from %s", shown(settings.file))
     try:
         output_to_stdout(args)
     except RemediatorError as exc:

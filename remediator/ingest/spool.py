@@ -10,6 +10,7 @@ command ends (:func:`spool_scope`); a library caller's are removed when the proc
 
 from __future__ import annotations
 
+import logging
 import shutil
 import stat
 import sys
@@ -22,6 +23,7 @@ from typing import IO, Final
 STDIN: Final = "-"
 """The name that means standard input, as for every Unix tool."""
 STDIN_DISPLAY: Final = "<stdin>"
+LOG: Final = logging.getLogger(__name__)
 
 _spools: dict[str, Path] = {}
 _directory: list[tempfile.TemporaryDirectory[str]] = []
@@ -62,6 +64,7 @@ def _spool(key: str, stream: IO[bytes]) -> Path:
     target = Path(_directory[0].name) / f"scan-{len(_spools)}"
     with target.open("xb") as copy:
         shutil.copyfileobj(stream, copy, 1 << 20)
+        LOG.debug("%s copied to %s (%d bytes)", display_name(Path(key)), target, copy.tell())
     _spools[key] = target
     return target
 

@@ -89,8 +89,10 @@ def test_keys_take_dashes_or_underscores(
 
 def test_a_flag_from_the_file(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (isolated / "remediator.cfg").write_text("[ingest]\njson = yes\n")
-    assert main(["ingest", str(SCAN)]) == 0
-    assert json.loads(capsys.readouterr().out)["schema"] == "remediator/findings/v1"
+    assert main(["ingest", str(SCAN), "-v"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["schema"] == "remediator/findings/v1"
+    assert captured.err == "remediator: INFO: option defaults from remediator.cfg\n"
 
 
 def test_the_config_variable_names_the_file(

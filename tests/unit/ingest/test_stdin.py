@@ -110,7 +110,8 @@ def test_the_copy_of_standard_input_is_removed(
 
     monkeypatch.setattr(spool, "_spool", watched)
     _stdin(monkeypatch, SCAN)
-    assert main(["ingest", "-"]) == 0
+    assert main(["ingest", "-", "-vv"]) == 0
+    assert f"remediator: DEBUG: <stdin> copied to {made[0]}" in capsys.readouterr().err
     assert len(made) == 1
     assert not made[0].exists()
     assert not made[0].parent.exists()
