@@ -25,6 +25,7 @@ from remediator.clitools import (
     configure_logging,
     output_to_stdout,
     spread_common_options,
+    verbosity,
 )
 from remediator.common.config import Settings, load_settings
 from remediator.common.text import shown
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"remediator {__version__}")
-    add_common_options(parser, on_verb=False)
+    add_common_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in _registrations():
         register(subparsers)
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    configure_logging(args.verbose)
+    configure_logging(verbosity(args))
     if settings.file is not None:
         LOG.info("option defaults from %s", shown(settings.file))
     try:

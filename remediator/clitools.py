@@ -103,12 +103,16 @@ def add_runs_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_common_options(parser: argparse.ArgumentParser, *, on_verb: bool) -> None:
+def add_common_options(parser: argparse.ArgumentParser, *, level: int = 0) -> None:
     """``--debug`` and ``-v/--verbose``, which every command takes, before or after its verb.
 
-    A verb's copy defaults to ``SUPPRESS`` so that, not given after the verb, it leaves
-    the value given before it (or the top-level default) as it was.
+    ``level`` is how deep the verb is (0: the top-level parser). A verb's copy of
+    ``--debug`` defaults to ``SUPPRESS``, so that, not given after the verb, it leaves the
+    value given before it. argparse parses a verb into a namespace of its own and copies
+    it over the top-level one, so a count there would restart from nothing: each level's
+    ``-v`` counts under a name of its own, and :func:`verbosity` adds them up.
     """
+    on_verb = level > 0
     parser.add_argument(
         "--debug",
         action="store_true",
@@ -119,8 +123,21 @@ def add_common_options(parser: argparse.ArgumentParser, *, on_verb: bool) -> Non
         "-v",
         "--verbose",
         action="count",
+        dest=f"{_VERBOSE}_{level}" if on_verb else _VERBOSE,
         default=argparse.SUPPRESS if on_verb else 0,
         help="say more on standard error (-v progress, -vv debugging detail)",
+    )
+
+
+_VERBOSE: Final = "verbose"
+
+
+def verbosity(args: argparse.Namespace) -> int:
+    """How many ``-v`` were given, before and after the verb."""
+    return sum(
+        count
+        for name, count in vars(args).items()
+        if name == _VERBOSE or name.startswith(f"{_VERBOSE}_")
     )
 
 
@@ -141,8 +158,8 @@ def verb_parsers(
 
 def spread_common_options(root: argparse.ArgumentParser) -> None:
     """Give every verb of ``root`` the common options, so they work after the verb too."""
-    for _, parser in verb_parsers(root):
-        add_common_options(parser, on_verb=True)
+    for path, parser in verb_parsers(root):
+        add_common_options(parser, level=len(path))
 
 
 _VERBOSITY: Final = (logging.WARNING, logging.INFO, logging.DEBUG)

@@ -224,6 +224,8 @@ def test_debug_after_the_verb_shows_the_traceback(
         (["ingest", str(SCAN), "-v"], logging.INFO),
         (["ingest", "-vv", str(SCAN)], logging.DEBUG),
         (["ingest", str(SCAN), "--verbose", "--verbose", "--verbose"], logging.DEBUG),
+        (["-v", "ingest", str(SCAN), "-v"], logging.DEBUG),
+        (["-v", "policy", "-v", "check", str(ROOT / "examples/lab-policy.yml")], logging.DEBUG),
     ],
 )
 def test_verbose_anywhere_sets_the_log_level(
