@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Final
 
+from remediator.errors import ScanParseError
+
 STDIN: Final = "-"
 """The name that means standard input, as for every Unix tool."""
 STDIN_DISPLAY: Final = "<stdin>"
@@ -44,10 +46,7 @@ def readable(path: Path) -> Path:
     if key in _spools:
         return _spools[key]
     if key == STDIN:
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            raise OSError(f"{STDIN_DISPLAY}: standard input is closed")
-        return _spool(key, stream)
+        return _spool(key, _standard_input())
     try:
         is_pipe = stat.S_ISFIFO(path.stat().st_mode)
     except OSError:
@@ -56,6 +55,20 @@ def readable(path: Path) -> Path:
         return path
     with path.open("rb") as stream:
         return _spool(key, stream)
+
+
+def _standard_input() -> IO[bytes]:
+    """Standard input as bytes; a terminal is refused rather than waited on in silence."""
+    stream: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+    if stream is None or sys.stdin.closed:
+        raise ScanParseError(STDIN_DISPLAY, "standard input is closed")
+    if sys.stdin.isatty():
+        raise ScanParseError(
+            STDIN_DISPLAY,
+            "standard input is a terminal; pipe a scan into it (nmap -oX - ... | remediator "
+            "ingest -)",
+        )
+    return stream
 
 
 def _spool(key: str, stream: IO[bytes]) -> Path:

@@ -120,3 +120,20 @@ def test_the_copy_of_standard_input_is_removed(
 def test_a_file_is_read_in_place() -> None:
     assert spool.readable(SCAN) == SCAN
     assert spool.readable(Path("/no/such/scan")) == Path("/no/such/scan")
+
+
+class _Terminal(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_is_not_waited_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Terminal(io.BytesIO(b"")))
+    assert main(["ingest", "-"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "remediator: error: <stdin>: standard input is a terminal; pipe a scan into it "
+        "(nmap -oX - ... | remediator ingest -)"
+    ]
