@@ -203,7 +203,9 @@ def output_to_stdout(args: argparse.Namespace) -> None:
         return
     verb = verb_words(args)
     if verb not in _WRITE_A_DOCUMENT:
-        raise InputError(f"-o -: {' '.join(verb)} writes a directory, not standard output")
+        raise InputError(
+            f"-o -: {' '.join(verb)} writes files, not one document for standard output"
+        )
     args.output = None
     if hasattr(args, "json"):
         args.json = True
