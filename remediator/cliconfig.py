@@ -39,9 +39,9 @@ def apply_settings(
     """Make ``settings`` the defaults of the options of the verb ``argv`` runs (and of the
     top level); return the settings withheld from its command-line-only options.
 
-    Only that verb is configured: ``limit`` in ``[defaults]`` is a number of rows for
-    ``plan`` and a host pattern for ``dry-run``, and must not stop the one command for
-    being wrong for the other. Every key of every section is still checked.
+    Only that verb is configured: two verbs may give one option name different types,
+    and a ``[defaults]`` value wrong for one must not stop the other. Every key of every
+    section is still checked to be some option.
     """
     verbs: dict[Verb, argparse.ArgumentParser] = {(): root, **dict(verb_parsers(root))}
     _check_known(settings, {path: _options(parser) for path, parser in verbs.items()})

@@ -139,7 +139,6 @@ def test_a_world_writable_directory_is_not_trusted(
         ("[defaults]\ninventry = x\n", ["remediator.cfg: [defaults] inventry", "unknown option"]),
         ("[plan]\nrescan = yes\n", ["remediator.cfg: [plan] rescan", "unknown option"]),
         ("[plna]\ninventory = x\n", ["remediator.cfg: [plna] is not a command"]),
-        ("[plan]\nlimit = many\n", ["remediator.cfg: [plan] limit", "many"]),
         ("[plan]\nformat = nessus2\n", ["remediator.cfg: [plan] format", "'nessus2' is not one"]),
         ("[plan]\nas-of = tomorrow\n", ["remediator.cfg: [plan] as-of", "not a date"]),
         ("[ingest]\njson = perhaps\n", ["remediator.cfg: [ingest] json", "not true or false"]),
@@ -160,19 +159,20 @@ def test_a_bad_file_is_one_line(
 def test_a_bad_variable_is_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("REMEDIATOR_LIMIT", "several")
+    monkeypatch.setenv("REMEDIATOR_AS_OF", "someday")
     assert main(["plan", str(SCAN), "--policy", str(POLICY), "--inventory", str(INVENTORY)]) == 2
-    _one_error_line(capsys, "$REMEDIATOR_LIMIT", "several")
+    _one_error_line(capsys, "$REMEDIATOR_AS_OF", "'someday' is not a date")
 
 
 def test_a_value_is_checked_only_for_the_command_that_runs(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``limit`` is a number for plan, a host pattern for dry-run: one must not stop the other."""
-    (isolated / "remediator.cfg").write_text("[defaults]\nlimit = web\n")
+    """A [defaults] value one command cannot take does not stop another that lacks the option."""
+    (isolated / "remediator.cfg").write_text("[defaults]\nas-of = someday\n")
     assert main(["ingest", str(SCAN)]) == 0
+    capsys.readouterr()
     assert main(["plan", str(SCAN), "--policy", str(POLICY), "--inventory", str(INVENTORY)]) == 2
-    _one_error_line(capsys, "remediator.cfg: [defaults] limit", "'web'")
+    _one_error_line(capsys, "remediator.cfg: [defaults] as-of", "'someday' is not a date")
 
 
 def test_variables_that_name_no_option_are_left_alone(
