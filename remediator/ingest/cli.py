@@ -32,6 +32,7 @@ examples:
   remediator ingest q3.nessus --inventory inventory/hosts.yml
   remediator ingest scan.xml openvas.csv -o findings.json
   remediator ingest export.csv --format qualys --json | jq '.findings[0]'
+  nmap -sV -oX - 192.0.2.0/24 | remediator ingest - -o findings.json
 
 exit codes: 0 read (even if it found problems), 2 unreadable or unknown input.
 """
@@ -50,7 +51,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=DESCRIPTION,
         epilog=EPILOG.format(formats=formats),
     )
-    parser.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="scan report files")
+    parser.add_argument(
+        "scans",
+        nargs="+",
+        type=Path,
+        metavar="SCAN",
+        help="scan report files ('-': standard input)",
+    )
     parser.add_argument(
         "--format",
         default="auto",
@@ -63,7 +70,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--json", action="store_true", help="print findings JSON instead of a summary"
     )
-    parser.add_argument("-o", "--output", type=Path, help="write findings JSON to this file")
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write findings JSON to this file ('-': standard output)"
+    )
     parser.set_defaults(func=lazy_options("remediator.ingest.commands", "run_ingest", _options))
 
 

@@ -9,6 +9,7 @@ from remediator.ingest.inventory import load_inventory
 from remediator.ingest.jsonio import findings_writer
 from remediator.ingest.model import IngestOptions
 from remediator.ingest.reader import choose_format, read_scan
+from remediator.ingest.spool import display_name
 from remediator.ingest.summary import FileTally, unmatched_text
 
 
@@ -27,7 +28,7 @@ def run_ingest(options: IngestOptions) -> int:
     with findings_writer(options.output if wanted else None, to_stdout=options.json) as sink:
         for scan in options.scans:
             scan_format = choose_format(scan, options.format)
-            tally = FileTally(str(scan), scan_format.name)
+            tally = FileTally(display_name(scan), scan_format.name)
             tallies.append(tally)
             for report in read_scan(scan, options.format):
                 tally.add(report)

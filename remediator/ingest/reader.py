@@ -11,6 +11,7 @@ from remediator.errors import ScanParseError
 from remediator.ingest.formats.base import Head
 from remediator.ingest.model import HostReport
 from remediator.ingest.registry import FAMILIES, ScanFormat, detect, formats_in
+from remediator.ingest.spool import display_name, readable
 
 MAX_LOADED_BYTES: Final = 256 << 20
 """Formats read whole (JSON, CSV, small XML reports) are refused above this size."""
@@ -27,13 +28,13 @@ def choose_format(path: Path, family: str = "auto") -> ScanFormat:
     With an explicit ``family`` the file must still match one of that family's formats
     when the family has several; a single-format family is trusted as asked.
     """
-    display = str(path)
+    display = display_name(path)
     if family != "auto" and family not in FAMILIES:
         raise ScanParseError(
             display, f"unknown format {family!r}; known: auto, {', '.join(FAMILIES)}"
         )
     try:
-        head = Head.of(path)
+        head = Head.of(readable(path))
     except FileNotFoundError as exc:
         raise ScanParseError(display, "no such file") from exc
     except IsADirectoryError as exc:
@@ -64,8 +65,9 @@ def _refuse_unreadable(head: Head, display: str) -> None:
 def read_scan(path: Path, family: str = "auto") -> Iterator[HostReport]:
     """Stream the hosts of the scan at ``path``; every fault is a ScanParseError."""
     scan_format = choose_format(path, family)
-    display = str(path)
-    size = path.stat().st_size
+    display = display_name(path)
+    source = readable(path)
+    size = source.stat().st_size
     if not scan_format.streaming and size > MAX_LOADED_BYTES:
         raise ScanParseError(
             display,
@@ -73,7 +75,7 @@ def read_scan(path: Path, family: str = "auto") -> Iterator[HostReport]:
             f"(limit {MAX_LOADED_BYTES >> 20} MiB; only nmap and Nessus files are streamed)",
         )
     try:
-        yield from scan_format.parse(path, display)
+        yield from scan_format.parse(source, display)
     except ScanParseError:
         raise
     except RecursionError as exc:

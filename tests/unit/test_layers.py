@@ -31,6 +31,8 @@ LAYERS: Final = {
     "__init__": 0,
     "__version__": 0,
     "clitools": 0,
+    "cliconfig": 0,
+    "clierrors": 0,
     "schemas": 0,
     "ingest": 1,
     "classify": 2,
