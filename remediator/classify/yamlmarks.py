@@ -136,8 +136,10 @@ def load_marked(path: Path) -> MarkedDocument:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise PolicyError(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: cannot read: {exc}") from exc
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: cannot read: not UTF-8 ({exc.reason})") from exc
     return parse_marked(text, str(path))
 
 

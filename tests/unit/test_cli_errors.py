@@ -42,6 +42,7 @@ def _one_error_line(capsys: pytest.CaptureFixture[str], names: str) -> str:
     assert len(err) == 1, err
     assert err[0].startswith("remediator: error: "), err
     assert names in err[0], err
+    assert "[Errno" not in err[0], "the cause in words, not Python's repr of the error"
     return err[0]
 
 
