@@ -10,6 +10,9 @@ No test may ask real DNS: the commands resolve inventory names through
 that knows no name (as on a controller without DNS). A test that needs answers injects
 its own table (see tests/unit/ingest/test_addresses_not_names.py).
 
+No test leaves a pointer to its lab in the machine's registry
+(:data:`remediator.lab.state.LAB_POINTERS`): each test gets a directory of its own for them.
+
 The lab is registered as a host provider, as the CLI registers it: tests call the stages'
 functions directly, and those reach lab hosts only through the provider registry.
 """
@@ -23,6 +26,7 @@ from typing import Any
 import pytest
 
 from remediator.ingest import resolve
+from remediator.lab import state
 from remediator.lab.provider import register_lab
 from tests.lab.helpers import TIMINGS
 
@@ -52,6 +56,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return LAB_TESTS if nodeid.startswith(LAB_TESTS) else nodeid
 
     return LabTogether(config, log)
+
+
+@pytest.fixture(autouse=True)
+def own_lab_pointers(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pointers to labs with a state dir elsewhere go to a directory of the test's own."""
+    monkeypatch.setattr(state, "LAB_POINTERS", tmp_path_factory.mktemp("lab-pointers") / "labs")
 
 
 @pytest.fixture(autouse=True)
