@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 
 from remediator.classify.catalog import Catalog, ServiceEntry
 from remediator.classify.context import FindingContext, Need, RuleOutcome, predict_asv
-from remediator.classify.hosts import HostResolver
+from remediator.classify.hosts import LINUX, HostResolver
 from remediator.classify.identify import best_service, classify_kind, identify_service
 from remediator.classify.model import (
     VERDICT_EXCEPTED,
@@ -118,9 +118,9 @@ class Decider:
         match = self._exception(ctx)
         if match is not None:
             outcome = ExceptedRule().adjust(outcome, match)
-        windows = self.hosts.windows_reason(finding.address)
-        if windows is not None and ctx.host is not None:
-            outcome = WindowsRule().adjust(outcome, windows)
+        host_os = self.hosts.os_of(finding.address)
+        if host_os.name != LINUX and ctx.host is not None:
+            outcome = WindowsRule().adjust(outcome, host_os)
         _guard_management(ctx, outcome.actions)
         if ctx.host is not None:
             where = f"{ctx.port_label} of {ctx.host.host.name} ({finding.address})"

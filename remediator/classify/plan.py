@@ -23,6 +23,7 @@ from typing import Any
 from remediator.classify.catalog import Catalog
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.decide import Decider
+from remediator.classify.hosts import LINUX, HostOs
 from remediator.classify.model import Decision
 from remediator.classify.plan_document import SCHEMA, plan_text
 from remediator.classify.policy.host import HostPolicy
@@ -39,7 +40,7 @@ class HostPlan:
     name: str
     policy: HostPolicy
     inventory_groups: tuple[str, ...]
-    windows_reason: str | None
+    os: HostOs
     scanned: bool
 
     def to_json(self, catalog: Catalog) -> dict[str, Any]:
@@ -51,8 +52,8 @@ class HostPlan:
             "addresses": [{"address": a, "origin": hp.host.origin(a)} for a in hp.host.addresses],
             "inventory_groups": list(self.inventory_groups),
             "policy_groups": list(hp.groups),
-            "os": "windows" if self.windows_reason else "linux",
-            "os_reason": self.windows_reason,
+            "os": self.os.name,
+            "os_reason": self.os.reason,
             "scanned": self.scanned,
             "management": {
                 "service": hp.management_service,
@@ -184,8 +185,7 @@ def build_plan(
             name=name,
             policy=hp,
             inventory_groups=inventory.host(name).groups,
-            windows_reason=next((decider.hosts.windows_reason(a) for a in hp.host.addresses), None)
-            or _windows_of(decider, decisions, name),
+            os=_os_of(decider, decisions, hp.host.addresses, name),
             scanned=name in seen_hosts,
         )
         for name, hp in decider.hosts.all_policies().items()
@@ -211,6 +211,10 @@ def build_plan(
     )
 
 
-def _windows_of(decider: Decider, decisions: tuple[Decision, ...], name: str) -> str | None:
-    address = next((d.address for d in decisions if d.host == name), None)
-    return decider.hosts.windows_reason(address) if address else None
+def _os_of(
+    decider: Decider, decisions: tuple[Decision, ...], addresses: tuple[str, ...], name: str
+) -> HostOs:
+    """The host's OS by its inventory addresses, else by an address it was scanned on."""
+    scanned = next((d.address for d in decisions if d.host == name), None)
+    verdicts = [decider.hosts.os_of(a) for a in (*addresses, *([scanned] if scanned else []))]
+    return next((v for v in verdicts if v.name != LINUX), HostOs(LINUX))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from remediator.classify.context import RuleOutcome
+from remediator.classify.hosts import UNKNOWN, HostOs
 from remediator.classify.model import Action, DisableService, Manual
 
 
@@ -27,24 +28,29 @@ class WindowsRule:
     pci = ("2.2.4",)
     summary = "Windows host: manual (no Linux tasks) until Windows support lands"
 
-    def adjust(self, outcome: RuleOutcome, why: str) -> RuleOutcome:
-        """The outcome with its actions folded into a manual task on a Windows host."""
+    def adjust(self, outcome: RuleOutcome, host_os: HostOs) -> RuleOutcome:
+        """The outcome with its actions folded into a manual task on a Windows host, or on
+        one the scan calls Windows and the inventory does not (never Linux roles there)."""
         if not outcome.actions:
             return outcome
+        why = host_os.reason
+        doubtful = host_os.name == UNKNOWN
+        host = f"Windows by the scan only ({why})" if doubtful else f"Windows ({why})"
         if all(a.type == "keep" for a in outcome.actions):
             return replace(
                 outcome,
                 actions=(),
-                reason=f"{outcome.reason} The host is Windows "
-                f"({why}); nothing is generated for it.",
+                reason=f"{outcome.reason} The host is {host}; nothing is generated for it.",
             )
         steps = "; ".join(describe(a) for a in outcome.actions)
-        task = f"Windows host ({why}): {steps}"
+        task = f"{'Host' if doubtful else 'Windows host'} ({why}): {steps}"
+        later = (
+            "no Linux role runs on it until the inventory says which OS it is"
+            if doubtful
+            else "remediator does not generate Windows tasks yet"
+        )
         return replace(
             outcome,
             actions=(Manual(task),),
-            reason=(
-                f"{outcome.reason} The host is Windows ({why}); remediator does not "
-                f"generate Windows tasks yet, so this is manual."
-            ),
+            reason=f"{outcome.reason} The host is {host}; {later}, so this is manual.",
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from remediator.classify.hosts import LINUX, UNKNOWN
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import load_findings
@@ -152,11 +153,13 @@ def test_management_ports_are_never_targets(
     assert examined > 0  # 81 on the shared corpus: ssh on 22 of many hosts
 
 
-def test_windows_hosts_get_only_manual_actions(
+def test_hosts_a_scan_calls_windows_get_only_manual_actions(
     corpus_plan: tuple[Plan, set[tuple[object, ...]]],
 ) -> None:
+    """The corpus inventory says nothing of Windows: the scan's word makes them doubtful."""
     plan, _ = corpus_plan
-    windows = {name for name, host in plan.hosts.items() if host.windows_reason}
+    windows = {name for name, host in plan.hosts.items() if host.os.name != LINUX}
+    assert {plan.hosts[name].os.name for name in windows} == {UNKNOWN}
     assert len(windows) >= 7  # the seven Windows Server 2008 R2 hosts of nessus_v_unknown
     for item in plan.decisions:
         if item.host in windows:
