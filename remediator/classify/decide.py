@@ -16,7 +16,8 @@ from fnmatch import fnmatchcase
 
 from remediator.classify.catalog import Catalog, ServiceEntry
 from remediator.classify.context import FindingContext, Need, RuleOutcome, predict_asv
-from remediator.classify.hosts import LINUX, HostResolver
+from remediator.classify.hostos import LINUX
+from remediator.classify.hosts import HostResolver
 from remediator.classify.identify import best_service, classify_kind, identify_service
 from remediator.classify.model import (
     VERDICT_EXCEPTED,

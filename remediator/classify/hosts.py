@@ -2,60 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
-
 from remediator.classify.catalog import Catalog
+from remediator.classify.hostos import HostOs, host_os
 from remediator.classify.policy.host import HostPolicy, host_policy
 from remediator.classify.policy.model import Policy
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory, InventoryHost
 from remediator.ingest.model import ScannedHost
-
-WINDOWS_CONNECTIONS: Final = frozenset({"winrm", "psrp"})
-LINUX: Final = "linux"
-WINDOWS: Final = "windows"
-UNKNOWN: Final = "unknown"
-"""The scan reports Windows and the inventory does not say: a person decides."""
-
-
-@dataclass(frozen=True)
-class HostOs:
-    """What remediator takes a host to run, and why (``reason`` is None for plain Linux)."""
-
-    name: str
-    reason: str | None = None
-
-
-def host_os(host: InventoryHost | None, scanned: ScannedHost | None) -> HostOs:
-    """The inventory decides whether a host is Windows; the scan can only make it doubtful.
-
-    Windows: ``ansible_connection`` winrm or psrp, ``ansible_os_family: Windows`` or
-    ``remediator_os: windows``; an explicit ``remediator_os`` settles it either way. A
-    scan's OS guess is hostile text: it never makes a host Windows (and so never picks
-    the roles run on it), but a host it calls Windows that the inventory does not is
-    :data:`UNKNOWN`: manual tasks, never Linux roles, until the inventory says which.
-    """
-    if host is not None:
-        declared = (host.var("remediator_os") or "").strip().lower()
-        if declared:
-            return (
-                HostOs(WINDOWS, "inventory remediator_os=windows")
-                if declared == WINDOWS
-                else HostOs(LINUX)
-            )
-        if (host.var("ansible_os_family") or "").lower() == WINDOWS:
-            return HostOs(WINDOWS, "inventory ansible_os_family=Windows")
-        connection = (host.var("ansible_connection") or "").lower()
-        if connection in WINDOWS_CONNECTIONS:
-            return HostOs(WINDOWS, f"inventory ansible_connection={connection}")
-    if scanned is not None and WINDOWS in scanned.os.lower():
-        return HostOs(
-            UNKNOWN,
-            f"the scan reports OS {scanned.os[:80]!r}, the inventory does not say Windows "
-            "(ansible_connection winrm/psrp or remediator_os)",
-        )
-    return HostOs(LINUX)
 
 
 def _os_first(host: ScannedHost) -> tuple[bool, str, str]:

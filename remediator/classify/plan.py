@@ -23,7 +23,7 @@ from typing import Any
 from remediator.classify.catalog import Catalog
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.decide import Decider
-from remediator.classify.hosts import LINUX, HostOs
+from remediator.classify.hostos import LINUX, HostOs
 from remediator.classify.model import Decision
 from remediator.classify.plan_document import SCHEMA, plan_text
 from remediator.classify.policy.host import HostPolicy

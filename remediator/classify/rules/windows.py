@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from remediator.classify.context import RuleOutcome
-from remediator.classify.hosts import UNKNOWN, HostOs
+from remediator.classify.hostos import UNKNOWN, HostOs
 from remediator.classify.model import Action, DisableService, Manual
 
 

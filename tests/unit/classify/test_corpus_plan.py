@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from remediator.classify.hosts import LINUX, UNKNOWN
+from remediator.classify.hostos import LINUX, UNKNOWN
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.policy.read import load_policy
 from remediator.ingest.findingset import load_findings

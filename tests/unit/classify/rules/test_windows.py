@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remediator.classify import hosts
-from remediator.classify.hosts import LINUX, UNKNOWN, host_os
+from remediator.classify import hostos
+from remediator.classify.hostos import LINUX, UNKNOWN, host_os
 from remediator.classify.plan import build_plan
 from remediator.classify.plan_document import parse_plan, plan_text
 from remediator.classify.policy.read import load_policy
@@ -43,8 +43,8 @@ def test_a_host_only_the_scan_calls_windows_gets_manual_never_linux_tasks(
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [
-        ({"ansible_connection": "winrm"}, hosts.WINDOWS),
-        ({"ansible_connection": "psrp"}, hosts.WINDOWS),
+        ({"ansible_connection": "winrm"}, hostos.WINDOWS),
+        ({"ansible_connection": "psrp"}, hostos.WINDOWS),
         ({"remediator_os": "linux"}, LINUX),  # the admin settles what the scan disputes
         ({"ansible_connection": "ssh"}, UNKNOWN),
     ],
