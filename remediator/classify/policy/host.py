@@ -3,7 +3,9 @@
 A host is in several groups (``web`` and ``linux``); what it may expose is the union of
 its groups' allow lists plus ``all``, minus any deny. The management port is the host's
 own ``ansible_port``, else the policy's, else the catalog port of the management service
-(so no code ever assumes 22).
+(so no code ever assumes 22); a host Ansible reaches over WinRM (``ansible_connection``
+winrm or psrp) is managed through WinRM on the port that connection uses (5986, or 5985
+for plain HTTP).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
+from remediator.classify.hostos import winrm_port
 from remediator.classify.policy.kept import KeptService, kept_services
 from remediator.classify.policy.model import (
     ALL_GROUP,
@@ -24,6 +27,8 @@ from remediator.classify.policy.sources import Sources
 from remediator.ingest.inventory import InventoryHost
 
 FIREWALL_BACKEND_VAR = "remediator_firewall_backend"
+WINRM_SERVICE = "winrm"
+"""The catalog service a Windows host connecting over winrm or psrp is managed through."""
 
 
 @dataclass(frozen=True)
@@ -101,10 +106,19 @@ def default_management_port(policy: Policy, catalog: Catalog) -> PortKey:
 
 
 def management_port(policy: Policy, catalog: Catalog, host: InventoryHost) -> PortKey:
-    """How Ansible reaches ``host``: its ansible_port, else the policy/catalog default."""
+    """How Ansible reaches ``host``: its WinRM port when it connects over WinRM, else its
+    ansible_port, else the policy/catalog default."""
+    winrm = winrm_port(host)
+    if winrm is not None:
+        return ("tcp", winrm)
     if host.port is not None:
         return ("tcp", host.port)
     return default_management_port(policy, catalog)
+
+
+def management_service(policy: Policy, host: InventoryHost) -> str:
+    """The service Ansible reaches ``host`` through: WinRM for a winrm/psrp connection."""
+    return WINRM_SERVICE if winrm_port(host) is not None else policy.management.service
 
 
 def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPolicy:
@@ -113,12 +127,13 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
     allow = tuple(e for g in groups for e in g.allow)
     deny = tuple(e for g in groups for e in g.deny)
     port = management_port(policy, catalog, host)
+    service = management_service(policy, host)
     return HostPolicy(
         host=host,
         groups=tuple(g.name for g in groups),
         allow=allow,
         deny=deny,
-        management_service=policy.management.service,
+        management_service=service,
         management_port=port,
         management_sources=policy.management.sources,
         tls=_strictest_tls(policy, catalog, groups),
@@ -126,7 +141,7 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
         or next((g.firewall_backend for g in groups if g.firewall_backend), None)
         or policy.firewall_backend,
         remove_packages=_remove_packages(policy, groups),
-        kept=kept_services(policy.management.service, port, allow, deny, catalog),
+        kept=kept_services(service, port, allow, deny, catalog),
     )
 
 
