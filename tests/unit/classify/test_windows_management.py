@@ -17,6 +17,7 @@ import yaml
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.policy.host import host_policy
+from remediator.errors import PolicyError
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import InventoryHost, load_inventory
 from tests.unit.classify.helpers import AS_OF, action_types, decision, write_policy
@@ -73,3 +74,23 @@ def test_winrm_is_never_blocked_or_restricted(
     assert kept.verdict == "pass"
     assert plan.to_json()["hosts"]["win1"]["management"]["port"] == managed
     assert action_types(decision(plan, f"{ADDRESS}/tcp/{other}/port-open")) == ["manual"]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "allow:\n      - service: winrm\n        sources: [internal]\n"
+        "        justification: x\n        owner: y\n",
+        "allow:\n      - port: 5986\n        sources: [internal]\n"
+        "        justification: x\n        owner: y\n",
+        "deny:\n      - service: winrm\n        reason: not wanted\n",
+    ],
+)
+def test_a_policy_that_would_cut_winrm_is_refused(tmp_path: Path, entry: str) -> None:
+    inventory_file = tmp_path / "inventory.yml"
+    host = {"ansible_host": ADDRESS, "ansible_connection": "winrm"}
+    document = {"all": {"children": {"windows": {"hosts": {"win1": host}}}}}
+    inventory_file.write_text(yaml.safe_dump(document), encoding="utf-8")
+    inventory = load_inventory(inventory_file)
+    with pytest.raises(PolicyError, match=r"management connection \(.*winrm on 5986/tcp\)"):
+        write_policy(tmp_path, f"groups:\n  windows:\n    {entry}", inventory)
