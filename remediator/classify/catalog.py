@@ -61,6 +61,9 @@ class ServiceEntry:
     category: str
     names: tuple[str, ...] = ()
     products: tuple[re.Pattern[str], ...] = ()
+    port_products: tuple[re.Pattern[str], ...] = ()
+    """Products that mean this service only on its own ports (a generic server such as
+    Windows' HTTP.sys, "Microsoft HTTPAPI httpd", is WinRM on 5985/5986, not elsewhere)."""
     cleartext: bool = False
     starttls: bool = False
     tls: bool = False
@@ -161,6 +164,13 @@ class Catalog:
         for entry in self.services.values():
             if wanted == entry.name or wanted in entry.names:
                 return entry
+        return None
+
+    def claims_on_port(self, protocol: str, port: int, product: str) -> ServiceEntry | None:
+        """The service whose own port this is and whose port products name ``product``."""
+        entry = self.by_port(protocol, port)
+        if entry is not None and any(p.search(product) for p in entry.port_products):
+            return entry
         return None
 
     def by_product(self, product: str) -> ServiceEntry | None:

@@ -64,6 +64,7 @@ def _service(raw: Mapping[str, Any]) -> ServiceEntry:
         category=raw["category"],
         names=tuple(n.lower() for n in raw.get("names", ())),
         products=_regexes(raw.get("products", [])),
+        port_products=_regexes(raw.get("port_products", [])),
         cleartext=raw.get("cleartext", False),
         starttls=raw.get("starttls", False),
         tls=raw.get("tls", False),

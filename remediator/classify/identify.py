@@ -88,6 +88,10 @@ def identify_service(
 ) -> ServiceEntry | None:
     """The catalog service on ``port/protocol`` given what the scanner said about it."""
     on_port = catalog.by_port(protocol, port)
+    if service is not None and service.product:
+        claimed = catalog.claims_on_port(protocol, port, service.product)
+        if claimed is not None:
+            return claimed
     told: ServiceEntry | None = None
     if service is not None and service.product:
         told = catalog.by_product(service.product)

@@ -15,11 +15,13 @@ import pytest
 import yaml
 
 from remediator.classify.catalog_load import load_catalog
+from remediator.classify.identify import identify_service
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.policy.host import host_policy
 from remediator.errors import PolicyError
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import InventoryHost, load_inventory
+from remediator.ingest.model import Service
 from tests.unit.classify.helpers import AS_OF, action_types, decision, write_policy
 
 SCAN = Path(__file__).resolve().parents[2] / "fixtures" / "nmap" / "nmap_windows_server.xml"
@@ -94,3 +96,21 @@ def test_a_policy_that_would_cut_winrm_is_refused(tmp_path: Path, entry: str) ->
     inventory = load_inventory(inventory_file)
     with pytest.raises(PolicyError, match=r"management connection \(.*winrm on 5986/tcp\)"):
         write_policy(tmp_path, f"groups:\n  windows:\n    {entry}", inventory)
+
+
+def test_winrm_over_http_is_winrm_not_a_web_server(tmp_path: Path) -> None:
+    """nmap names WinRM's HTTP.sys listener ``http`` ("Microsoft HTTPAPI httpd 2.0"): on a
+    WinRM port that is WinRM, and the task must not be to stop IIS (W3SVC)."""
+    plan = plan_windows(tmp_path, {"ansible_connection": "winrm"})
+    item = decision(plan, f"{ADDRESS}/tcp/5985/port-open")
+    assert item.service == "winrm"
+    task = item.actions[0].to_json()["task"]
+    assert "W3SVC" not in task and "WinRM" not in task  # blocked, never the management service
+    assert "firewall block 5985/tcp" in task
+
+
+def test_httpapi_elsewhere_is_not_taken_for_winrm() -> None:
+    catalog = load_catalog()
+    httpapi = Service(ADDRESS, "tcp", 5357, name="http", product="Microsoft HTTPAPI httpd")
+    found = identify_service(catalog, "tcp", 5357, httpapi)
+    assert found is not None and found.name != "winrm"
