@@ -8,46 +8,63 @@ would disable it. Both are refused when the policy is loaded, with the line to f
 
 from __future__ import annotations
 
+from functools import reduce
+
 from remediator.classify.catalog import Catalog, PortKey
 from remediator.classify.policy.host import (
-    default_management_port,
+    access_port,
+    applicable_groups,
+    host_access,
     management_port,
     management_service,
+    same_access,
 )
 from remediator.classify.policy.model import ALL_GROUP, GroupPolicy, Policy, ServiceRef
+from remediator.classify.policy.sources import Sources
 from remediator.classify.problems import Problem
 from remediator.classify.yamlmarks import MarkedDocument, parse_path
 from remediator.ingest.inventory import Inventory
 
-Management = tuple[str, PortKey]
-"""A management connection: the service and the port Ansible reaches a host on."""
+Management = tuple[str, PortKey, Sources]
+"""A management connection: the service and port Ansible reaches a host on, from where."""
 
 
 def group_managements(
     policy: Policy, catalog: Catalog, group: str, inventory: Inventory | None
 ) -> frozenset[Management]:
-    """How a group's hosts are managed (the policy's default always included): SSH on
-    their ports, WinRM for the hosts Ansible reaches over winrm or psrp."""
-    found = {(policy.management.service, default_management_port(policy, catalog))}
+    """How a group's hosts are managed: the group's own access (else the policy's) on its
+    port, each host's ansible_port, WinRM for hosts Ansible reaches over winrm or psrp."""
+    own = policy.groups[group].management if group in policy.groups else None
+    access = own or policy.management
+    found = {(access.service, access_port(access, catalog), access.sources)}
     if inventory is not None:
         hosts = inventory.hosts if group == ALL_GROUP else inventory.group_hosts(group)
         found.update(
-            (management_service(policy, h), management_port(policy, catalog, h)) for h in hosts
+            (
+                management_service(policy, h),
+                management_port(policy, catalog, h),
+                host_access(policy, h).sources,
+            )
+            for h in hosts
         )
     return frozenset(found)
 
 
-def _touches(ref: ServiceRef, managements: frozenset[Management], catalog: Catalog) -> bool:
+def _touched(
+    ref: ServiceRef, managements: frozenset[Management], catalog: Catalog
+) -> frozenset[Management]:
+    """The management connections an entry for ``ref`` would touch."""
     ports = ref.ports(catalog)
-    return any(ref.service == service or port in ports for service, port in managements)
+    return frozenset(m for m in managements if ref.service == m[0] or m[1] in ports)
 
 
 def _described(managements: frozenset[Management]) -> str:
     """``ssh on 22/tcp, 2222/tcp; winrm on 5986/tcp``: what must never be cut, in words."""
-    services = sorted({name for name, _ in managements})
+    services = sorted({name for name, _, _ in managements})
+    ports = {(name, port) for name, port, _ in managements}
     return "; ".join(
         f"{name} on "
-        + ", ".join(f"{port}/{proto}" for n, (proto, port) in sorted(managements) if n == name)
+        + ", ".join(f"{port}/{proto}" for n, (proto, port) in sorted(ports) if n == name)
         for name in services
     )
 
@@ -69,14 +86,14 @@ def _group_cuts(
     doc: MarkedDocument,
     group: GroupPolicy,
 ) -> list[Problem]:
-    management = policy.management
     managements = group_managements(policy, catalog, group.name, inventory)
     described = _described(managements)
     problems: list[Problem] = []
     for entry in group.allow:
-        if _touches(entry.ref, managements, catalog) and not entry.sources.covers(
-            management.sources
-        ):
+        left_out = [m[2] for m in _touched(entry.ref, managements, catalog)]
+        left_out = [sources for sources in left_out if not entry.sources.covers(sources)]
+        if left_out:
+            wanted = reduce(Sources.union, left_out)
             parts = (*parse_path(entry.path), "sources")
             problems.append(
                 Problem(
@@ -85,14 +102,14 @@ def _group_cuts(
                     entry.path + ".sources",
                     (
                         f"allows {entry.ref.describe()} only from {entry.sources.describe()}, "
-                        f"which leaves out management sources {management.sources.describe()} "
-                        f"({', '.join(management.sources.cidrs())}); the management connection "
+                        f"which leaves out management sources {wanted.describe()} "
+                        f"({', '.join(wanted.cidrs())}); the management connection "
                         f"({described}) must never be cut: add them to the sources"
                     ),
                 )
             )
     for deny in group.deny:
-        if _touches(deny.ref, managements, catalog):
+        if _touched(deny.ref, managements, catalog):
             problems.append(
                 Problem(
                     doc.file,
@@ -104,4 +121,31 @@ def _group_cuts(
                     ),
                 )
             )
+    return problems
+
+
+def management_conflicts(
+    policy: Policy, inventory: Inventory | None, doc: MarkedDocument
+) -> list[Problem]:
+    """Every host in two groups whose own ``management:`` differ, at the second group's."""
+    if inventory is None:
+        return []
+    problems: list[Problem] = []
+    for host in inventory.hosts:
+        chosen = [g for g in applicable_groups(policy, host) if g.management is not None]
+        for other in chosen[1:]:
+            first = chosen[0]
+            if not same_access(first.management, other.management):
+                path = f"groups.{other.name}.management"
+                problems.append(
+                    Problem(
+                        doc.file,
+                        doc.line(("groups", other.name, "management")),
+                        path,
+                        (
+                            f"host {host.name} is in groups {first.name} and {other.name}, "
+                            f"whose management differ; make them the same or keep one"
+                        ),
+                    )
+                )
     return problems

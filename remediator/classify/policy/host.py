@@ -1,11 +1,12 @@
 """The policy as it applies to one inventory host: its groups' entries merged.
 
 A host is in several groups (``web`` and ``linux``); what it may expose is the union of
-its groups' allow lists plus ``all``, minus any deny. The management port is the host's
-own ``ansible_port``, else the policy's, else the catalog port of the management service
-(so no code ever assumes 22); a host Ansible reaches over WinRM (``ansible_connection``
-winrm or psrp) is managed through WinRM on the port that connection uses (5986, or 5985
-for plain HTTP).
+its groups' allow lists plus ``all``, minus any deny. Its management access is its
+groups' own ``management:`` (two that differ are a policy error), else the policy's. The
+management port is the host's own ``ansible_port``, else its access's, else the catalog
+port of its service (so no code ever assumes 22); a host Ansible reaches over WinRM
+(``ansible_connection`` winrm or psrp) is managed through WinRM on the port that
+connection uses (5986, or 5985 for plain HTTP).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from remediator.classify.policy.model import (
     AllowEntry,
     DenyEntry,
     GroupPolicy,
+    ManagementAccess,
     Policy,
     TlsSetting,
 )
 from remediator.classify.policy.sources import Sources
+from remediator.errors import PolicyError
 from remediator.ingest.inventory import InventoryHost
 
 FIREWALL_BACKEND_VAR = "remediator_firewall_backend"
@@ -98,27 +101,59 @@ def applicable_groups(policy: Policy, host: InventoryHost) -> tuple[GroupPolicy,
 
 def default_management_port(policy: Policy, catalog: Catalog) -> PortKey:
     """The policy's management port, else the lowest TCP port of the management service."""
-    if policy.management.port is not None:
-        return ("tcp", policy.management.port)
-    entry = catalog.services[policy.management.service]
+    return access_port(policy.management, catalog)
+
+
+def access_port(access: ManagementAccess, catalog: Catalog) -> PortKey:
+    """A management access's own port, else the lowest TCP port of its service."""
+    if access.port is not None:
+        return ("tcp", access.port)
+    entry = catalog.services[access.service]
     tcp = sorted(port for proto, port in entry.ports if proto == "tcp")
     return ("tcp", tcp[0]) if tcp else sorted(entry.ports)[0]
 
 
+def host_access(policy: Policy, host: InventoryHost) -> ManagementAccess:
+    """The management access of ``host``: its groups' own, else the policy's.
+
+    Two of its groups with different ones would leave it unclear which connection must
+    never be cut: a :class:`PolicyError` naming both (``policy check`` with the inventory
+    reports it at the lines; this catches a policy loaded without one).
+    """
+    chosen = [g for g in applicable_groups(policy, host) if g.management is not None]
+    for other in chosen[1:]:
+        if not same_access(chosen[0].management, other.management):
+            raise PolicyError(
+                f"{policy.file}: host {host.name} is in groups {chosen[0].name} and "
+                f"{other.name}, whose management differ; make them the same or keep one"
+            )
+    return chosen[0].management if chosen and chosen[0].management else policy.management
+
+
+def same_access(one: ManagementAccess | None, other: ManagementAccess | None) -> bool:
+    """Two management accesses that say the same (where they are written aside)."""
+    if one is None or other is None:
+        return one is other
+    return (one.service, one.port, one.sources) == (other.service, other.port, other.sources)
+
+
 def management_port(policy: Policy, catalog: Catalog, host: InventoryHost) -> PortKey:
     """How Ansible reaches ``host``: its WinRM port when it connects over WinRM, else its
-    ansible_port, else the policy/catalog default."""
+    ansible_port, else its management access's port or its service's."""
     winrm = winrm_port(host)
     if winrm is not None:
         return ("tcp", winrm)
     if host.port is not None:
         return ("tcp", host.port)
-    return default_management_port(policy, catalog)
+    return access_port(host_access(policy, host), catalog)
 
 
 def management_service(policy: Policy, host: InventoryHost) -> str:
-    """The service Ansible reaches ``host`` through: WinRM for a winrm/psrp connection."""
-    return WINRM_SERVICE if winrm_port(host) is not None else policy.management.service
+    """The service Ansible reaches ``host`` through: WinRM for a winrm/psrp connection,
+    else its management access's."""
+    if winrm_port(host) is not None:
+        return WINRM_SERVICE
+    return host_access(policy, host).service
 
 
 def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPolicy:
@@ -135,7 +170,7 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
         deny=deny,
         management_service=service,
         management_port=port,
-        management_sources=policy.management.sources,
+        management_sources=host_access(policy, host).sources,
         tls=_strictest_tls(policy, catalog, groups),
         firewall_backend=host.var(FIREWALL_BACKEND_VAR)
         or next((g.firewall_backend for g in groups if g.firewall_backend), None)

@@ -85,6 +85,8 @@ class GroupPolicy:
     tls: TlsSetting | None = None
     firewall_backend: str | None = None
     remove_packages: bool | None = None
+    management: ManagementAccess | None = None
+    """The group's own management access, replacing the policy's for its hosts."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from remediator.classify.catalog import Catalog, PortKey
 from remediator.classify.catalog_load import load_catalog
-from remediator.classify.policy.guard import management_cuts
+from remediator.classify.policy.guard import management_conflicts, management_cuts
 from remediator.classify.policy.model import (
     ALL_GROUP,
     DEFAULT_MANAGEMENT_SERVICE,
@@ -78,7 +78,8 @@ def read_policy(path: Path, inventory: Inventory | None, catalog: Catalog) -> Po
     reader = _Reader(document, catalog, inventory)
     reader.validate_schema()
     policy = reader.build()
-    reader.problems.extend(management_cuts(policy, catalog, inventory, document))
+    conflicts = management_conflicts(policy, inventory, document)
+    reader.problems.extend(conflicts or management_cuts(policy, catalog, inventory, document))
     reader.raise_problems()
     return policy
 
@@ -113,7 +114,7 @@ class _Reader:
         policy = Policy(
             file=self.doc.file,
             networks=dict(self.networks),
-            management=self._management(data["management"]),
+            management=self._management(data["management"], ("management",)),
             tls=self._tls(data.get("tls"), ("tls",)) or TlsSetting("intermediate", MIN_TLS_VERSION),
             firewall_backend=(data.get("firewall") or {}).get("backend"),
             max_scan_age_days=data.get("max_scan_age_days", DEFAULT_MAX_SCAN_AGE_DAYS),
@@ -176,12 +177,12 @@ class _Reader:
 
     # -- sections -------------------------------------------------------------------------
 
-    def _management(self, raw: Mapping[str, Any]) -> ManagementAccess:
+    def _management(self, raw: Mapping[str, Any], parts: Parts) -> ManagementAccess:
         service = raw.get("service", DEFAULT_MANAGEMENT_SERVICE)
         if service not in self.catalog.services:
-            self.problem(("management", "service"), self._unknown_service(service))
-        sources = self.sources(("management", "sources"), raw["sources"])
-        return ManagementAccess(service, raw.get("port"), sources, "management")
+            self.problem((*parts, "service"), self._unknown_service(service))
+        sources = self.sources((*parts, "sources"), raw["sources"])
+        return ManagementAccess(service, raw.get("port"), sources, render_path(parts))
 
     def _tls(self, raw: Mapping[str, Any] | None, parts: Parts) -> TlsSetting | None:
         if raw is None:
@@ -245,6 +246,11 @@ class _Reader:
             tls=self._tls(raw.get("tls"), (*parts, "tls")),
             firewall_backend=(raw.get("firewall") or {}).get("backend"),
             remove_packages=(raw.get("options") or {}).get("remove_packages"),
+            management=(
+                self._management(raw["management"], (*parts, "management"))
+                if raw.get("management")
+                else None
+            ),
         )
 
     def _allows(self, group: str, items: list[Mapping[str, Any]]) -> Iterator[AllowEntry]:
