@@ -12,21 +12,16 @@ from functools import reduce
 
 from remediator.classify.catalog import Catalog, PortKey
 from remediator.classify.policy.host import (
+    Management,
     access_port,
-    applicable_groups,
-    host_access,
-    management_port,
-    management_service,
-    same_access,
+    differing_groups,
+    host_management,
 )
 from remediator.classify.policy.model import ALL_GROUP, GroupPolicy, Policy, ServiceRef
 from remediator.classify.policy.sources import Sources
 from remediator.classify.problems import Problem
 from remediator.classify.yamlmarks import MarkedDocument, parse_path
 from remediator.ingest.inventory import Inventory
-
-Management = tuple[str, PortKey, Sources]
-"""A management connection: the service and port Ansible reaches a host on, from where."""
 
 
 def group_managements(
@@ -36,17 +31,10 @@ def group_managements(
     port, each host's ansible_port, WinRM for hosts Ansible reaches over winrm or psrp."""
     own = policy.groups[group].management if group in policy.groups else None
     access = own or policy.management
-    found = {(access.service, access_port(access, catalog), access.sources)}
+    found = {Management(access.service, access_port(access, catalog), access.sources)}
     if inventory is not None:
         hosts = inventory.hosts if group == ALL_GROUP else inventory.group_hosts(group)
-        found.update(
-            (
-                management_service(policy, h),
-                management_port(policy, catalog, h),
-                host_access(policy, h).sources,
-            )
-            for h in hosts
-        )
+        found.update(host_management(policy, catalog, h) for h in hosts)
     return frozenset(found)
 
 
@@ -55,17 +43,17 @@ def _touched(
 ) -> frozenset[Management]:
     """The management connections an entry for ``ref`` would touch."""
     ports = ref.ports(catalog)
-    return frozenset(m for m in managements if ref.service == m[0] or m[1] in ports)
+    return frozenset(m for m in managements if ref.service == m.service or m.port in ports)
 
 
 def _described(managements: frozenset[Management]) -> str:
     """``ssh on 22/tcp, 2222/tcp; winrm on 5986/tcp``: what must never be cut, in words."""
-    services = sorted({name for name, _, _ in managements})
-    ports = {(name, port) for name, port, _ in managements}
+    ports: dict[str, set[PortKey]] = {}
+    for management in managements:
+        ports.setdefault(management.service, set()).add(management.port)
     return "; ".join(
-        f"{name} on "
-        + ", ".join(f"{port}/{proto}" for n, (proto, port) in sorted(ports) if n == name)
-        for name in services
+        f"{name} on " + ", ".join(f"{number}/{proto}" for proto, number in sorted(ports[name]))
+        for name in sorted(ports)
     )
 
 
@@ -90,7 +78,7 @@ def _group_cuts(
     described = _described(managements)
     problems: list[Problem] = []
     for entry in group.allow:
-        left_out = [m[2] for m in _touched(entry.ref, managements, catalog)]
+        left_out = [m.sources for m in _touched(entry.ref, managements, catalog)]
         left_out = [sources for sources in left_out if not entry.sources.covers(sources)]
         if left_out:
             wanted = reduce(Sources.union, left_out)
@@ -132,20 +120,18 @@ def management_conflicts(
         return []
     problems: list[Problem] = []
     for host in inventory.hosts:
-        chosen = [g for g in applicable_groups(policy, host) if g.management is not None]
-        for other in chosen[1:]:
-            first = chosen[0]
-            if not same_access(first.management, other.management):
-                path = f"groups.{other.name}.management"
-                problems.append(
-                    Problem(
-                        doc.file,
-                        doc.line(("groups", other.name, "management")),
-                        path,
-                        (
-                            f"host {host.name} is in groups {first.name} and {other.name}, "
-                            f"whose management differ; make them the same or keep one"
-                        ),
-                    )
+        differ = differing_groups(policy, host)
+        if differ is not None:
+            first, second = differ
+            problems.append(
+                Problem(
+                    doc.file,
+                    doc.line(("groups", second, "management")),
+                    f"groups.{second}.management",
+                    (
+                        f"host {host.name} is in groups {first} and {second}, "
+                        f"whose management differ; make them the same or keep one"
+                    ),
                 )
+            )
     return problems

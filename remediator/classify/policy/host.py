@@ -99,9 +99,13 @@ def applicable_groups(policy: Policy, host: InventoryHost) -> tuple[GroupPolicy,
     return tuple(policy.groups[n] for n in names if n in policy.groups)
 
 
-def default_management_port(policy: Policy, catalog: Catalog) -> PortKey:
-    """The policy's management port, else the lowest TCP port of the management service."""
-    return access_port(policy.management, catalog)
+@dataclass(frozen=True)
+class Management:
+    """How Ansible reaches a host: the service, the port, and the sources it comes from."""
+
+    service: str
+    port: PortKey
+    sources: Sources
 
 
 def access_port(access: ManagementAccess, catalog: Catalog) -> PortKey:
@@ -113,6 +117,20 @@ def access_port(access: ManagementAccess, catalog: Catalog) -> PortKey:
     return ("tcp", tcp[0]) if tcp else sorted(entry.ports)[0]
 
 
+def differing_groups(policy: Policy, host: InventoryHost) -> tuple[str, str] | None:
+    """Two of ``host``'s groups whose own ``management:`` differ, or None."""
+    own = [(g.name, m) for g in applicable_groups(policy, host) if (m := g.management) is not None]
+    for name, access in own[1:]:
+        if _said(access) != _said(own[0][1]):
+            return own[0][0], name
+    return None
+
+
+def _said(access: ManagementAccess) -> tuple[str, int | None, Sources]:
+    """What a management access says (where it is written aside)."""
+    return (access.service, access.port, access.sources)
+
+
 def host_access(policy: Policy, host: InventoryHost) -> ManagementAccess:
     """The management access of ``host``: its groups' own, else the policy's.
 
@@ -120,40 +138,26 @@ def host_access(policy: Policy, host: InventoryHost) -> ManagementAccess:
     never be cut: a :class:`PolicyError` naming both (``policy check`` with the inventory
     reports it at the lines; this catches a policy loaded without one).
     """
-    chosen = [g for g in applicable_groups(policy, host) if g.management is not None]
-    for other in chosen[1:]:
-        if not same_access(chosen[0].management, other.management):
-            raise PolicyError(
-                f"{policy.file}: host {host.name} is in groups {chosen[0].name} and "
-                f"{other.name}, whose management differ; make them the same or keep one"
-            )
-    return chosen[0].management if chosen and chosen[0].management else policy.management
+    differ = differing_groups(policy, host)
+    if differ is not None:
+        raise PolicyError(
+            f"{policy.file}: host {host.name} is in groups {differ[0]} and {differ[1]}, "
+            "whose management differ; make them the same or keep one"
+        )
+    own = (g.management for g in applicable_groups(policy, host) if g.management)
+    return next(own, policy.management)
 
 
-def same_access(one: ManagementAccess | None, other: ManagementAccess | None) -> bool:
-    """Two management accesses that say the same (where they are written aside)."""
-    if one is None or other is None:
-        return one is other
-    return (one.service, one.port, one.sources) == (other.service, other.port, other.sources)
-
-
-def management_port(policy: Policy, catalog: Catalog, host: InventoryHost) -> PortKey:
-    """How Ansible reaches ``host``: its WinRM port when it connects over WinRM, else its
-    ansible_port, else its management access's port or its service's."""
+def host_management(policy: Policy, catalog: Catalog, host: InventoryHost) -> Management:
+    """How Ansible reaches ``host``, from its management access's sources: WinRM on its
+    WinRM port for a winrm/psrp connection, else the access's service on the host's
+    ansible_port, else the access's port or its service's."""
+    access = host_access(policy, host)
     winrm = winrm_port(host)
     if winrm is not None:
-        return ("tcp", winrm)
-    if host.port is not None:
-        return ("tcp", host.port)
-    return access_port(host_access(policy, host), catalog)
-
-
-def management_service(policy: Policy, host: InventoryHost) -> str:
-    """The service Ansible reaches ``host`` through: WinRM for a winrm/psrp connection,
-    else its management access's."""
-    if winrm_port(host) is not None:
-        return WINRM_SERVICE
-    return host_access(policy, host).service
+        return Management(WINRM_SERVICE, ("tcp", winrm), access.sources)
+    port = ("tcp", host.port) if host.port is not None else access_port(access, catalog)
+    return Management(access.service, port, access.sources)
 
 
 def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPolicy:
@@ -161,22 +165,21 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
     groups = applicable_groups(policy, host)
     allow = tuple(e for g in groups for e in g.allow)
     deny = tuple(e for g in groups for e in g.deny)
-    port = management_port(policy, catalog, host)
-    service = management_service(policy, host)
+    management = host_management(policy, catalog, host)
     return HostPolicy(
         host=host,
         groups=tuple(g.name for g in groups),
         allow=allow,
         deny=deny,
-        management_service=service,
-        management_port=port,
-        management_sources=host_access(policy, host).sources,
+        management_service=management.service,
+        management_port=management.port,
+        management_sources=management.sources,
         tls=_strictest_tls(policy, catalog, groups),
         firewall_backend=host.var(FIREWALL_BACKEND_VAR)
         or next((g.firewall_backend for g in groups if g.firewall_backend), None)
         or policy.firewall_backend,
         remove_packages=_remove_packages(policy, groups),
-        kept=kept_services(service, port, allow, deny, catalog),
+        kept=kept_services(management.service, management.port, allow, deny, catalog),
     )
 
 
