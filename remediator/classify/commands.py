@@ -6,7 +6,6 @@ nothing here reads an :class:`argparse.Namespace`.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from remediator.classify.policy.read import load_policy
 from remediator.classify.policy.starter import starter_policy
 from remediator.classify.problems import PolicyFileError
 from remediator.classify.render import render_table, warning_lines
+from remediator.common.documents import document_text
 from remediator.common.files import replace_text
 from remediator.common.text import shown
 from remediator.errors import InputError, PolicyError
@@ -54,13 +54,23 @@ def run_check(options: PolicyCheckOptions) -> int:
     return 0
 
 
+def _counts(policy: Policy, today: date) -> dict[str, int]:
+    """What a valid policy holds, for the summary line and ``--json`` alike."""
+    return {
+        "groups": len(policy.groups),
+        "allow_entries": sum(len(g.allow) for g in policy.groups.values()),
+        "exceptions": len(policy.exceptions),
+        "expired_exceptions": sum(1 for e in policy.exceptions if not e.active_on(today)),
+    }
+
+
 def _check_summary(file: Path, policy: Policy) -> str:
     today = date.today()
-    expired = sum(1 for e in policy.exceptions if not e.active_on(today))
-    allows = sum(len(g.allow) for g in policy.groups.values())
+    counts = _counts(policy, today)
     return (
-        f"{shown(file)}: valid: {len(policy.groups)} groups, {allows} allow entries, "
-        f"{len(policy.exceptions)} exceptions ({expired} expired as of {today.isoformat()})"
+        f"{shown(file)}: valid: {counts['groups']} groups, {counts['allow_entries']} allow "
+        f"entries, {counts['exceptions']} exceptions ({counts['expired_exceptions']} expired "
+        f"as of {today.isoformat()})"
     )
 
 
@@ -69,21 +79,11 @@ def _check_document(
 ) -> dict[str, object]:
     """``policy check --json``: the verdict, each error where it is, the warnings."""
     today = date.today()
-    counts = (
-        {
-            "groups": len(policy.groups),
-            "allow_entries": sum(len(g.allow) for g in policy.groups.values()),
-            "exceptions": len(policy.exceptions),
-            "expired_exceptions": sum(1 for e in policy.exceptions if not e.active_on(today)),
-        }
-        if policy is not None
-        else None
-    )
     return {
         "file": str(file),
         "valid": policy is not None,
         "as_of": today.isoformat(),
-        "counts": counts,
+        "counts": _counts(policy, today) if policy is not None else None,
         "errors": errors,
         "warnings": warnings,
     }
@@ -110,7 +110,7 @@ def _errors_of(exc: PolicyError, file: Path) -> list[dict[str, object]]:
 
 
 def _print_json(document: object) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(document_text(document))
 
 
 def _hosts_outside(policy: Policy, inventory: Inventory) -> list[str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from remediator.classify.plan_document import PlanDoc, load_plan
+from remediator.common.documents import document_text
 from remediator.common.text import shown
 from remediator.common.window import parse_window
 from remediator.errors import InputError
@@ -81,7 +81,7 @@ def _say_written(asked: GenerateOptions, plan: PlanDoc, files: Mapping[str, byte
             "hosts": hosts,
             "files": sorted(files),
         }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(document_text(document))
         return
     print(
         f"wrote {shown(asked.output)}: {len(files)} files, {len(hosts)} hosts, "

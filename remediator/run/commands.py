@@ -7,7 +7,6 @@ runs) the dry-run it is tied to, and only then creates its record and starts bat
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from remediator.common.documents import document_text
 from remediator.common.text import shown
 from remediator.common.window import parse_window
 from remediator.errors import ExecutionError, InputError, RefusedError, UnresolvedError
@@ -291,5 +291,5 @@ def _write_info(
 
 def _emit(as_json: bool, document: object, text: str, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
-    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n" if as_json else text)
+    out.write(document_text(document) if as_json else text)
     out.flush()

@@ -9,13 +9,13 @@ nothing allowed broke and nothing blocking is new.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.plan_document import PlanDoc, load_plan
 from remediator.common import providers
+from remediator.common.documents import document_text
 from remediator.common.text import shown
 from remediator.errors import InputError, RefusedError
 from remediator.ingest import resolve
@@ -63,7 +63,7 @@ def run_verify(asked: VerifyOptions) -> int:
     if asked.junit is not None:
         write_junit(result, f"remediator verify {record.id}", asked.junit)
     if asked.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(document_text(result.to_json()))
     else:  # beside XML on standard output, the summary goes to standard error
         summary = sys.stderr if asked.junit == "-" else sys.stdout
         summary.write(summary_text(result, record))
