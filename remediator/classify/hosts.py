@@ -54,12 +54,13 @@ class HostResolver:
 
     def os_of(self, address: str) -> HostOs:
         """What the host behind ``address`` runs, as the inventory (and a doubting scan) say."""
-        host = self.inventory_host(address)
-        candidates = [
-            self.scanned[a]
-            for a in (address, *(host.addresses if host else ()))
-            if a in self.scanned
-        ]
+        return self.os_of_host(self.inventory_host(address), address)
+
+    def os_of_host(self, host: InventoryHost | None, seen_at: str | None = None) -> HostOs:
+        """What ``host`` runs, judged on the scan records of its addresses and of the
+        address it was seen at (a record that names Windows first: it may only doubt)."""
+        addresses = (*((seen_at,) if seen_at else ()), *(host.addresses if host else ()))
+        candidates = [self.scanned[a] for a in addresses if a in self.scanned]
         return host_os(host, min(candidates, key=_os_first) if candidates else None)
 
     def all_policies(self) -> dict[str, HostPolicy]:

@@ -23,7 +23,7 @@ from typing import Any
 from remediator.classify.catalog import Catalog
 from remediator.classify.catalog_load import load_catalog
 from remediator.classify.decide import Decider
-from remediator.classify.hostos import LINUX, HostOs
+from remediator.classify.hostos import HostOs
 from remediator.classify.model import Decision
 from remediator.classify.plan_document import SCHEMA, plan_text
 from remediator.classify.policy.host import HostPolicy
@@ -179,14 +179,17 @@ def build_plan(
     catalog = catalog or load_catalog()
     decider = Decider(policy, inventory, catalog, as_of, findings)
     decisions = decider.decide_all(findings)
-    seen_hosts = {d.host for d in decisions if d.host}
+    seen_at: dict[str, str] = {}  # each scanned host's first address, in decision order
+    for decision in decisions:
+        if decision.host:
+            seen_at.setdefault(decision.host, decision.address)
     hosts = {
         name: HostPlan(
             name=name,
             policy=hp,
             inventory_groups=inventory.host(name).groups,
-            os=_os_of(decider, decisions, hp.host.addresses, name),
-            scanned=name in seen_hosts,
+            os=decider.hosts.os_of_host(hp.host, seen_at.get(name)),
+            scanned=name in seen_at,
         )
         for name, hp in decider.hosts.all_policies().items()
     }
@@ -209,12 +212,3 @@ def build_plan(
         catalog=catalog,
         hints={a: findings.hints.get(a, ()) for a in findings.unmatched},
     )
-
-
-def _os_of(
-    decider: Decider, decisions: tuple[Decision, ...], addresses: tuple[str, ...], name: str
-) -> HostOs:
-    """The host's OS by its inventory addresses, else by an address it was scanned on."""
-    scanned = next((d.address for d in decisions if d.host == name), None)
-    verdicts = [decider.hosts.os_of(a) for a in (*addresses, *([scanned] if scanned else []))]
-    return next((v for v in verdicts if v.name != LINUX), HostOs(LINUX))
