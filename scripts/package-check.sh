@@ -20,7 +20,7 @@ echo "package: building the sdist, then the wheel from it"
     { tail -30 "$WORK/build.log"; exit 1; }
 WHEEL=$(ls "$WORK"/dist/remediator-*.whl)
 echo "package: $(basename "$WHEEL"): $(du -k "$WHEEL" | cut -f1) KiB," \
-    "$(unzip -Z1 "$WHEEL" 2>/dev/null | wc -l || python3 -c "import zipfile,sys;print(len(zipfile.ZipFile(sys.argv[1]).namelist()))" "$WHEEL") files"
+    "$("$PYTHON" -c 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))' "$WHEEL") files"
 
 echo "package: installing it into a new venv"
 "$PYTHON" -m venv "$WORK/venv"
