@@ -95,17 +95,19 @@ def test_every_library_the_code_imports_is_declared(wheel: Path) -> None:
 
 
 def test_the_collections_come_from_the_tested_major_version_of_ansible(wheel: Path) -> None:
+    assert "Requires-Dist: ansible<13,>=12" in metadata_lines(wheel)
+
+
+def metadata_lines(wheel: Path) -> list[str]:
+    """The lines of the wheel's ``METADATA``."""
     with zipfile.ZipFile(wheel) as archive:
         (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        metadata = archive.read(name).decode()
-    assert "Requires-Dist: ansible<13,>=12" in metadata.splitlines()
+        return archive.read(name).decode().splitlines()
 
 
 def requirements(wheel: Path) -> set[str]:
     """The distributions the wheel requires (its ``Requires-Dist`` without extras)."""
-    with zipfile.ZipFile(wheel) as archive:
-        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        lines = archive.read(name).decode().splitlines()
+    lines = metadata_lines(wheel)
     return {
         canonical(re.split(r"[ <>=!~;\[]", line.removeprefix("Requires-Dist: "), maxsplit=1)[0])
         for line in lines
