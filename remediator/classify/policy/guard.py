@@ -12,7 +12,7 @@ from functools import reduce
 
 from remediator.classify.catalog import Catalog, PortKey
 from remediator.classify.policy.host import (
-    Management,
+    HostManagement,
     access_port,
     differing_groups,
     host_management,
@@ -26,12 +26,12 @@ from remediator.ingest.inventory import Inventory
 
 def group_managements(
     policy: Policy, catalog: Catalog, group: str, inventory: Inventory | None
-) -> frozenset[Management]:
+) -> frozenset[HostManagement]:
     """How a group's hosts are managed: the group's own access (else the policy's) on its
     port, each host's ansible_port, WinRM for hosts Ansible reaches over winrm or psrp."""
     own = policy.groups[group].management if group in policy.groups else None
     access = own or policy.management
-    found = {Management(access.service, access_port(access, catalog), access.sources)}
+    found = {HostManagement(access.service, access_port(access, catalog), access.sources)}
     if inventory is not None:
         hosts = inventory.hosts if group == ALL_GROUP else inventory.group_hosts(group)
         found.update(host_management(policy, catalog, h) for h in hosts)
@@ -39,14 +39,14 @@ def group_managements(
 
 
 def _touched(
-    ref: ServiceRef, managements: frozenset[Management], catalog: Catalog
-) -> frozenset[Management]:
+    ref: ServiceRef, managements: frozenset[HostManagement], catalog: Catalog
+) -> frozenset[HostManagement]:
     """The management connections an entry for ``ref`` would touch."""
     ports = ref.ports(catalog)
     return frozenset(m for m in managements if ref.service == m.service or m.port in ports)
 
 
-def _described(managements: frozenset[Management]) -> str:
+def _described(managements: frozenset[HostManagement]) -> str:
     """``ssh on 22/tcp, 2222/tcp; winrm on 5986/tcp``: what must never be cut, in words."""
     ports: dict[str, set[PortKey]] = {}
     for management in managements:

@@ -100,7 +100,7 @@ def applicable_groups(policy: Policy, host: InventoryHost) -> tuple[GroupPolicy,
 
 
 @dataclass(frozen=True)
-class Management:
+class HostManagement:
     """How Ansible reaches a host: the service, the port, and the sources it comes from."""
 
     service: str
@@ -148,16 +148,16 @@ def host_access(policy: Policy, host: InventoryHost) -> ManagementAccess:
     return next(own, policy.management)
 
 
-def host_management(policy: Policy, catalog: Catalog, host: InventoryHost) -> Management:
+def host_management(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostManagement:
     """How Ansible reaches ``host``, from its management access's sources: WinRM on its
     WinRM port for a winrm/psrp connection, else the access's service on the host's
     ansible_port, else the access's port or its service's."""
     access = host_access(policy, host)
     winrm = winrm_port(host)
     if winrm is not None:
-        return Management(WINRM_SERVICE, ("tcp", winrm), access.sources)
+        return HostManagement(WINRM_SERVICE, ("tcp", winrm), access.sources)
     port = ("tcp", host.port) if host.port is not None else access_port(access, catalog)
-    return Management(access.service, port, access.sources)
+    return HostManagement(access.service, port, access.sources)
 
 
 def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPolicy:
