@@ -107,5 +107,11 @@ def _inventory(inventory: Inventory, plan: PlanDoc) -> dict[str, InventoryEntry]
                 f"{inventory.source}: host {name!r} has no ansible_host or address, and the plan "
                 "recorded none for it"
             )
-        entries[name] = InventoryEntry(address, host.port, host.var("ansible_user"), host.groups)
+        entries[name] = InventoryEntry(
+            address,
+            host.port,
+            host.var("ansible_user"),
+            host.groups,
+            host.var("ansible_connection"),
+        )
     return entries

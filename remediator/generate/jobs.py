@@ -78,10 +78,13 @@ def build_jobs(plan: PlanDoc) -> tuple[HostJob, ...]:
     return tuple(jobs)
 
 
-def windows_hosts(plan: PlanDoc) -> tuple[str, ...]:
-    """Hosts with decisions the project leaves to a person (not Linux)."""
+def unknown_os_hosts(plan: PlanDoc) -> tuple[str, ...]:
+    """Hosts with decisions the project leaves to a person: the scan calls them Windows and
+    the inventory does not say (no Linux role, and no Windows role, may run there)."""
     named = {d.host for d in plan.decisions if d.host is not None}
-    return tuple(sorted(h.name for h in plan.hosts if h.name in named and h.os != "linux"))
+    return tuple(
+        sorted(h.name for h in plan.hosts if h.name in named and h.os not in {"linux", "windows"})
+    )
 
 
 def unmanaged(plan: PlanDoc) -> tuple[PlanDecision, ...]:

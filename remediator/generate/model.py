@@ -34,6 +34,8 @@ class InventoryEntry:
     port: int | None = None
     user: str | None = None
     groups: tuple[str, ...] = ()
+    connection: str | None = None
+    """``ansible_connection`` as the inventory says (only winrm/psrp are written)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from remediator.common.tls import tls_judgement
 from remediator.generate.items import FirewallItem, TlsItem, is_ip
@@ -34,6 +34,16 @@ STARTTLS: Final = {
 
 STARTTLS_PORTS: Final = {21: "ftp", 25: "smtp", 587: "smtp", 110: "pop3", 143: "imap", 389: "ldap"}
 """For a service the catalog did not identify: the protocol of its well-known port."""
+
+
+class Firewalled(Protocol):
+    """A host job with firewall items (Linux :class:`HostJob` or a Windows one)."""
+
+    @property
+    def firewall(self) -> tuple[FirewallItem, ...]:
+        """The host's firewall items."""
+        ...
+
 
 LEGACY_CIPHERS: Final = tls_judgement().openssl_legacy_ciphers
 """OpenSSL 3 offers TLS 1.0/1.1 only at security level 0: without this a refusal test
@@ -132,7 +142,7 @@ def _outside_profile(ciphers: str) -> str:
     return ":".join(["ALL", "COMPLEMENTOFALL", *(f"!{c}" for c in names), "@SECLEVEL=0"])
 
 
-def reach_checks(job: HostJob) -> tuple[Reach, ...]:
+def reach_checks(job: Firewalled) -> tuple[Reach, ...]:
     """Blocked and restricted ports on scanned IP addresses that a probe can show, per port.
 
     TCP ports, then the UDP ports of :data:`UDP_REQUESTS` (the others: :func:`unprobed`).
@@ -156,7 +166,7 @@ def reach_checks(job: HostJob) -> tuple[Reach, ...]:
     )
 
 
-def unprobed(job: HostJob) -> tuple[FirewallItem, ...]:
+def unprobed(job: Firewalled) -> tuple[FirewallItem, ...]:
     """Firewall items no reachability check stands for (the suite says why, per item)."""
     return tuple(i for i in job.firewall if not _probeable(i))
 

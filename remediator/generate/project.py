@@ -16,7 +16,7 @@ from typing import Final
 from remediator.classify.plan_document import PlanDoc
 from remediator.errors import InputError
 from remediator.generate.hostvars import host_vars_yaml
-from remediator.generate.jobs import HostJob, build_jobs, unmanaged, windows_hosts
+from remediator.generate.jobs import HostJob, build_jobs, unknown_os_hosts, unmanaged
 from remediator.generate.manifest import NAME as MANIFEST
 from remediator.generate.manifest import manifest_bytes
 from remediator.generate.model import InventoryEntry, Options
@@ -24,6 +24,9 @@ from remediator.generate.probes import UDP_REQUESTS
 from remediator.generate.render import render, template_text
 from remediator.generate.safety import check_address, check_relative, check_user
 from remediator.generate.testinfra import suite_module_name, suite_tests, unasserted
+from remediator.generate.winjobs import WindowsJob, build_windows_jobs
+from remediator.generate.wintests import windows_suite_tests
+from remediator.generate.winvars import windows_host_vars_yaml
 from remediator.generate.yamlout import Value, dump
 
 COLLECTION_VERSIONS: Final = {
@@ -37,6 +40,7 @@ installed collections leave these ranges."""
 _FQCN: Final = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+:", re.MULTILINE)
 _BUILTIN: Final = frozenset({"ansible.builtin", "ansible.legacy"})
 _UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+WINDOWS_CONNECTIONS: Final = frozenset({"winrm", "psrp"})
 LINT_IGNORE: Final = ".ansible-lint-ignore"
 LINT_JINJA_RULES: Final = ("jinja[invalid]", "jinja[spacing]")
 JINJA_MARKERS: Final = ("{{", "{%", "{#")
@@ -50,18 +54,20 @@ def utc_text(moment: datetime) -> str:
 def build_project(plan: PlanDoc, options: Options, roles: Mapping[str, bytes]) -> dict[str, bytes]:
     """Every file of the project, by relative path, the manifest included."""
     jobs = build_jobs(plan)
+    win_jobs = build_windows_jobs(plan)
     targets = [j.name for j in jobs if j.changes]
+    win_targets = [j.name for j in win_jobs if j.changes]
     taken: set[str] = set()
-    modules = {job.name: suite_module_name(job.name, taken) for job in jobs}
+    modules = {job.name: suite_module_name(job.name, taken) for job in _every(jobs, win_jobs)}
     text: dict[str, str] = {
         "ansible.cfg": render("ansible.cfg.j2", lab=options.lab),
-        "inventory.yml": _inventory(plan, jobs, options),
+        "inventory.yml": _inventory(plan, jobs, win_jobs, options),
         "requirements.yml": "",
         "playbooks/remediate.yml": render(
-            "remediate.yml.j2", hosts=targets, **_stamp(plan, options)
+            "remediate.yml.j2", hosts=targets, windows=win_targets, **_stamp(plan, options)
         ),
-        "playbooks/snapshot.yml": render("snapshot.yml.j2", hosts=targets),
-        "playbooks/rollback.yml": render("rollback.yml.j2", hosts=targets),
+        "playbooks/snapshot.yml": render("snapshot.yml.j2", hosts=targets, windows=win_targets),
+        "playbooks/rollback.yml": render("rollback.yml.j2", hosts=targets, windows=win_targets),
         "playbooks/tasks/window_guard.yml": template_text("window_guard.yml.j2"),
         "playbooks/tasks/verify.yml": template_text("verify.yml.j2"),
         "playbooks/library/remediator_listeners.py": template_text("remediator_listeners.py"),
@@ -73,16 +79,41 @@ def build_project(plan: PlanDoc, options: Options, roles: Mapping[str, bytes]) -
         text[f"tests/{modules[job.name]}.py"] = render(
             "test_host.py.j2", host=job.name, tests=suite_tests(job), unasserted=unasserted(job)
         )
-    text[LINT_IGNORE] = _lint_ignore(jobs, text)
+    text.update(_windows_files(win_jobs, modules))
+    text[LINT_IGNORE] = _lint_ignore([j.name for j in _every(jobs, win_jobs)], text)
     files = {path: content.encode("utf-8") for path, content in text.items()}
     files.update({f"roles/{path}": data for path, data in roles.items()})
     files["requirements.yml"] = _requirements(files).encode("utf-8")
     files["collections/requirements.yml"] = files["requirements.yml"]  # where AWX looks
-    files["README.md"] = _readme(plan, options, jobs, modules).encode("utf-8")
+    files["README.md"] = _readme(plan, options, jobs, win_jobs, modules).encode("utf-8")
     for path in files:
         check_relative(path)
-    files[MANIFEST] = manifest_bytes(_manifest_info(plan, options, jobs), files)
+    files[MANIFEST] = manifest_bytes(_manifest_info(plan, options, jobs, win_jobs), files)
     return dict(sorted(files.items()))
+
+
+def _every(
+    jobs: tuple[HostJob, ...], win_jobs: tuple[WindowsJob, ...]
+) -> tuple[HostJob | WindowsJob, ...]:
+    """Linux jobs, then Windows jobs: every host the project names."""
+    return (*jobs, *win_jobs)
+
+
+def _windows_files(win_jobs: tuple[WindowsJob, ...], modules: Mapping[str, str]) -> dict[str, str]:
+    """Host vars, suites and the shared Windows files, only when the plan has Windows hosts
+    (a Linux-only project keeps its bytes)."""
+    if not win_jobs:
+        return {}
+    text = {
+        "playbooks/tasks/verify_windows.yml": template_text("verify_windows.yml.j2"),
+        "tests/remediator_windows_checks.py": template_text("windows_checks.py.j2"),
+    }
+    for job in win_jobs:
+        text[f"host_vars/{job.name}.yml"] = windows_host_vars_yaml(job)
+        text[f"tests/{modules[job.name]}.py"] = render(
+            "test_windows_host.py.j2", host=job.name, tests=windows_suite_tests(job)
+        )
+    return text
 
 
 def _stamp(plan: PlanDoc, options: Options) -> dict[str, str]:
@@ -112,14 +143,21 @@ def _run_vars(plan: PlanDoc, options: Options) -> str:
     return dump(data, header=header, sort_keys=False)
 
 
-def _inventory(plan: PlanDoc, jobs: tuple[HostJob, ...], options: Options) -> str:
+def _inventory(
+    plan: PlanDoc,
+    jobs: tuple[HostJob, ...],
+    win_jobs: tuple[WindowsJob, ...],
+    options: Options,
+) -> str:
     hosts: dict[str, Value] = {}
     groups: dict[str, list[str]] = {}
-    for job in jobs:
+    for job in _every(jobs, win_jobs):
         source = options.inventory_name or f"plan (inventory {plan.inventory!r})"
-        entry = options.inventory.get(job.name) or _plan_entry(job, source)
+        entry = options.inventory.get(job.name) or _plan_entry(job.name, job.address, source)
         host: dict[str, Value] = {"ansible_host": check_address(entry.address, source)}
-        if entry.port is not None:
+        if isinstance(job, WindowsJob):
+            host.update(_windows_connection(job, entry, source))
+        elif entry.port is not None:
             host["ansible_port"] = _check_port(entry.port, source)
         if entry.user is not None:
             host["ansible_user"] = check_user(entry.user, source)
@@ -138,15 +176,24 @@ def _inventory(plan: PlanDoc, jobs: tuple[HostJob, ...], options: Options) -> st
     return dump({"all": {"hosts": hosts, "children": children}}, header=header, sort_keys=False)
 
 
-def _plan_entry(job: HostJob, source: str) -> InventoryEntry:
+def _windows_connection(job: WindowsJob, entry: InventoryEntry, source: str) -> dict[str, Value]:
+    """How Ansible reaches a Windows host: the inventory's connection (winrm unless it says
+    psrp) on its WinRM port (the plan's management port when the inventory names none).
+    Never a credential: those stay in the user's inventory or Vault."""
+    connection = entry.connection if entry.connection in WINDOWS_CONNECTIONS else "winrm"
+    port = entry.port if entry.port is not None else job.management.port
+    return {"ansible_connection": connection, "ansible_port": _check_port(port, source)}
+
+
+def _plan_entry(name: str, address: str | None, source: str) -> InventoryEntry:
     """The host's address as the plan recorded it (inventory or resolver, never the scan)."""
-    if job.address is None:
+    if address is None:
         raise InputError(
-            f"{source}: host {job.name!r} has no address the inventory or its resolver gave "
+            f"{source}: host {name!r} has no address the inventory or its resolver gave "
             "at plan time (add ansible_host or remediator_addresses, re-plan, or pass "
             "--inventory); refusing to take one from the scan"
         )
-    return InventoryEntry(job.address)
+    return InventoryEntry(address)
 
 
 def _check_port(port: int, source: str) -> int:
@@ -155,7 +202,7 @@ def _check_port(port: int, source: str) -> int:
     return port
 
 
-def _lint_ignore(jobs: tuple[HostJob, ...], text: Mapping[str, str]) -> str:
+def _lint_ignore(names: list[str], text: Mapping[str, str]) -> str:
     """Skip ansible-lint's jinja rule only in host vars that hold text looking like Jinja.
 
     Such text comes from the scan and is written ``!unsafe``, so Ansible never templates
@@ -167,8 +214,8 @@ def _lint_ignore(jobs: tuple[HostJob, ...], text: Mapping[str, str]) -> str:
         "# written !unsafe (never templated), which ansible-lint's jinja rule does not honour",
         "# (ansible/ansible-lint#4647); nothing else is skipped.",
     ]
-    for job in jobs:
-        path = f"host_vars/{job.name}.yml"
+    for name in names:
+        path = f"host_vars/{name}.yml"
         if any(marker in text[path] for marker in JINJA_MARKERS):
             lines.extend(f"{path} {rule} skip" for rule in LINT_JINJA_RULES)
     return "\n".join(lines) + "\n"
@@ -186,7 +233,11 @@ def _requirements(files: Mapping[str, bytes]) -> str:
 
 
 def _readme(
-    plan: PlanDoc, options: Options, jobs: tuple[HostJob, ...], modules: Mapping[str, str]
+    plan: PlanDoc,
+    options: Options,
+    jobs: tuple[HostJob, ...],
+    win_jobs: tuple[WindowsJob, ...],
+    modules: Mapping[str, str],
 ) -> str:
     rows = [
         {
@@ -201,7 +252,8 @@ def _readme(
     return render(
         "README.md.j2",
         hosts=rows,
-        windows=windows_hosts(plan),
+        windows=[_windows_row(j, modules) for j in win_jobs],
+        unknown_os=unknown_os_hosts(plan),
         unmanaged=len(unmanaged(plan)),
         window=options.window.spec if options.window else None,
         horizon=utc_text(options.generated_at + options.horizon),
@@ -213,7 +265,20 @@ def _readme(
     )
 
 
-def _manifest_info(plan: PlanDoc, options: Options, jobs: tuple[HostJob, ...]) -> dict[str, object]:
+def _windows_row(job: WindowsJob, modules: Mapping[str, str]) -> dict[str, object]:
+    return {
+        "name": job.name,
+        "services": len(job.services),
+        "firewall": len(job.firewall),
+        "schannel": len(job.schannel),
+        "reboot": list(job.reboot_reasons) or ["no"],
+        "tests": f"tests/{modules[job.name]}.py",
+    }
+
+
+def _manifest_info(
+    plan: PlanDoc, options: Options, jobs: tuple[HostJob, ...], win_jobs: tuple[WindowsJob, ...]
+) -> dict[str, object]:
     return {
         "remediator_version": options.version,
         "generated_at": utc_text(options.generated_at),
@@ -227,5 +292,5 @@ def _manifest_info(plan: PlanDoc, options: Options, jobs: tuple[HostJob, ...]) -
         }
         if options.window
         else None,
-        "hosts": {j.name: {"changes": j.changes} for j in jobs},
+        "hosts": {j.name: {"changes": j.changes} for j in _every(jobs, win_jobs)},
     }

@@ -16,6 +16,7 @@ from typing import Final
 from remediator.generate.jobs import HostJob
 from remediator.generate.probes import (
     LEGACY_CIPHERS,
+    Firewalled,
     TlsProbe,
     reach_checks,
     tls_probes,
@@ -55,7 +56,11 @@ def suite_module_name(host: str, taken: set[str]) -> str:
 
 def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
     """Every test of one host's suite, fixes first, names unique."""
-    specs = [*_closed(job), *_reach(job), *_tls(job), *_listening(job)]
+    return unique_tests([*_closed(job), *reach_tests(job), *_tls(job), *_listening(job)])
+
+
+def unique_tests(specs: list[SuiteTest]) -> tuple[SuiteTest, ...]:
+    """The tests in order, a name taken twice suffixed ``_2``, ``_3``; each name checked."""
     seen: set[str] = set()
     unique = []
     for spec in specs:
@@ -104,7 +109,8 @@ def _closed(job: HostJob) -> list[SuiteTest]:
     return specs
 
 
-def _reach(job: HostJob) -> list[SuiteTest]:
+def reach_tests(job: Firewalled) -> list[SuiteTest]:
+    """Controller-side tests of blocked and restricted ports (the same on every OS)."""
     return [
         SuiteTest(
             name=f"test_fix_{'blocked' if r.action == 'block' else 'restricted'}_"

@@ -33,8 +33,13 @@ ROLE_ITEMS: Final = {
     "disable_service": "disable_service_items",
     "firewall": "firewall_rules",
     "tls": "tls_items",
+    "windows_services": "windows_services_items",
+    "windows_firewall": "windows_firewall_rules",
+    "windows_harden": "windows_harden_items",
+    "schannel": "schannel_items",
 }
 """The roles that remediate findings, and the host var that lists each one's items."""
+WINDOWS: Final = "windows"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class HostSpec:
     """``"tcp/6379"`` -> the sources a restrict rule allows it from."""
     suite: str | None
     """The host's testinfra suite, relative to the project (None when it has none)."""
+    os: str = "linux"
+    """``windows`` for a host the Windows roles change (its host vars say so)."""
+    reboot: tuple[str, ...] = ()
+    """What of the host's changes waits for its next reboot (SCHANNEL): never done by a
+    run, so its findings stay ``pending_reboot`` until the operator reboots it."""
 
     def keys_for(self, role: str | None = None) -> tuple[str, ...]:
         """Finding keys of the items (of one role), each once, in order."""
@@ -187,7 +197,15 @@ def _openings(fields: Fields) -> Iterator[Interval]:
 def _host(root: Path, name: str, changes: bool, suite: str | None) -> HostSpec:
     relative = f"host_vars/{name}.yml"
     fields = load_vars(root / relative)
-    items = [*_disable(fields), *_firewall(fields), *_tls(fields)]
+    windows = fields.optional_text("remediator_os") == WINDOWS
+    if windows:
+        items = [
+            *_windows_services(fields),
+            *_firewall(fields, "windows_firewall"),
+            *_schannel(fields),
+        ]
+    else:
+        items = [*_disable(fields), *_firewall(fields, "firewall"), *_tls(fields)]
     verify = fields.child("remediator_verify")
     return HostSpec(
         name=name,
@@ -200,10 +218,12 @@ def _host(root: Path, name: str, changes: bool, suite: str | None) -> HostSpec:
         ),
         restricted={
             f"{r.text('protocol')}/{r.integer('port')}": r.texts("sources")
-            for r in fields.children("firewall_rules")
+            for r in fields.children(ROLE_ITEMS["windows_firewall" if windows else "firewall"])
             if r.text("action") == "restrict"
         },
         suite=suite,
+        os=WINDOWS if windows else "linux",
+        reboot=fields.texts("remediator_reboot_reasons", ()) if windows else (),
     )
 
 
@@ -226,12 +246,41 @@ def _disable(fields: Fields) -> Iterator[Item]:
         )
 
 
-def _firewall(fields: Fields) -> Iterator[Item]:
-    for rule in fields.children("firewall_rules"):
+def _firewall(fields: Fields, role: str) -> Iterator[Item]:
+    for rule in fields.children(ROLE_ITEMS[role]):
         what = f"{rule.text('action')} {rule.text('protocol')}/{rule.integer('port')}"
         if rule.texts("sources"):
             what += " to " + ", ".join(rule.texts("sources"))
-        yield Item(rule.text("key"), "firewall", what, text_or(rule, "reason", ""))
+        yield Item(rule.text("key"), role, what, text_or(rule, "reason", ""))
+
+
+def _windows_services(fields: Fields) -> Iterator[Item]:
+    for item in fields.children(ROLE_ITEMS["windows_services"]):
+        services = item.texts("services")
+        features = item.texts("remove_features", ())
+        what = "stop and disable " + ", ".join(services)
+        if features:
+            what += "; remove optional features " + ", ".join(features)
+        yield Item(
+            item.text("key"),
+            "windows_services",
+            what,
+            text_or(item, "reason", ""),
+            units=services,
+            irreversible=bool(features),
+        )
+
+
+def _schannel(fields: Fields) -> Iterator[Item]:
+    enabled = ", ".join(fields.texts("schannel_protocols_enabled", ())) or "the policy's"
+    for item in fields.children(ROLE_ITEMS["schannel"]):
+        yield Item(
+            item.text("key"),
+            "schannel",
+            f"SCHANNEL server protocols {enabled} only (system-wide, at the next reboot)",
+            text_or(item, "reason", ""),
+            daemon="schannel",
+        )
 
 
 def _tls(fields: Fields) -> Iterator[Item]:

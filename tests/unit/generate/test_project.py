@@ -260,12 +260,28 @@ def test_windows_hosts_get_no_linux_tasks(plan: PlanDoc) -> None:
         dataclasses.replace(h, os="windows") if h.name == "web.lab" else h for h in plan.hosts
     )
     files = project(_plan_with(plan, hosts=hosts))
+    host_vars = files["host_vars/web.lab.yml"]
+    assert b'remediator_os: !unsafe "windows"' in host_vars
+    for linux_items in (b"disable_service_items:", b"firewall_rules:", b"tls_items:"):
+        assert b"\n" + linux_items not in host_vars
+    linux_play, _, windows_play = files["playbooks/remediate.yml"].partition(
+        b"- name: Remediate the plan's findings on Windows hosts"
+    )
+    linux_play = linux_play.split(b"- name: Remediate the plan's findings, a batch")[1]
+    assert b"web.lab" not in linux_play
+    assert b"name: windows_" in windows_play and b"name: disable_service" not in windows_play
+
+
+def test_hosts_the_scan_alone_calls_windows_get_no_tasks_at_all(plan: PlanDoc) -> None:
+    hosts = tuple(
+        dataclasses.replace(h, os="unknown") if h.name == "web.lab" else h for h in plan.hosts
+    )
+    files = project(_plan_with(plan, hosts=hosts))
     assert "host_vars/web.lab.yml" not in files
     assert b"web.lab" not in files["playbooks/remediate.yml"]
-    assert (
-        b"Windows hosts (left to a person until Windows support lands): web.lab"
-        in files["README.md"]
-    )
+    assert b"Windows hosts" not in files["README.md"]
+    assert b"the inventory does not say" in files["README.md"]
+    assert b"web.lab" in files["README.md"]
 
 
 def test_plan_bytes_decide_the_hash(plan: PlanDoc) -> None:

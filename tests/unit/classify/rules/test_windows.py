@@ -18,7 +18,7 @@ from remediator.classify.hostos import LINUX, UNKNOWN, host_os
 from remediator.classify.plan import build_plan
 from remediator.classify.plan_document import parse_plan, plan_text
 from remediator.classify.policy.read import load_policy
-from remediator.generate.jobs import build_jobs, windows_hosts
+from remediator.generate.jobs import build_jobs, unknown_os_hosts
 from remediator.ingest.findingset import load_findings
 from remediator.ingest.inventory import InventoryHost, load_inventory
 from remediator.ingest.model import ScannedHost
@@ -69,7 +69,7 @@ def test_a_linux_host_the_scan_calls_windows_is_not_in_the_linux_project(
     plan = plan_for(tmp_path, WINDOWS, WINHOST, "groups:\n  windows: {allow: []}\n")
     document = parse_plan(plan_text(plan.to_json()).encode(), "plan.json")
     assert "win1" not in {job.name for job in build_jobs(document)}
-    assert "win1" in windows_hosts(document)
+    assert "win1" in unknown_os_hosts(document)
 
 
 @pytest.mark.parametrize("variable", ["ansible_connection: winrm", "ansible_os_family: Windows"])
