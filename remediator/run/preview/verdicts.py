@@ -16,7 +16,7 @@ from typing import Any
 
 from remediator.run.ansible.events import Diff, TaskOutcome, TaskResult
 from remediator.run.preview.keys import finding_keys
-from remediator.run.project import HostSpec
+from remediator.run.project import HostSpec, Item
 
 
 class Status(StrEnum):
@@ -98,7 +98,7 @@ def preview_host(spec: HostSpec, results: Sequence[TaskResult], *, check: bool) 
     stop = _first_stop(mine)
     problem = f"{stop.describe()}: {stop.message or stop.outcome.value}" if stop else ""
     if not mine:
-        problem = "the run never reached this host"
+        problem = _never_reached(spec)
     findings = tuple(_finding(spec, key, mine, stop, check=check) for key in spec.keys_for())
     return HostPreview(spec.name, findings, spec.manual, problem)
 
@@ -140,7 +140,8 @@ def _finding(
         irreversible=any(i.irreversible for i in items),
     )
     if changed:
-        return _with(base, Status.WOULD_CHANGE if check else Status.CHANGED, changed, "")
+        why = PENDING_REBOOT if _waits_for_reboot(spec, items) else ""
+        return _with(base, Status.WOULD_CHANGE if check else Status.CHANGED, changed, why)
     failed = [r for r in about if r.outcome is TaskOutcome.FAILED and not r.ignored]
     if failed:
         return _with(
@@ -150,7 +151,7 @@ def _finding(
             f"{failed[0].describe()} failed: {failed[0].message or 'no message'}",
         )
     if not results:
-        return _with(base, Status.UNKNOWN, [], "the run never reached this host")
+        return _with(base, Status.UNKNOWN, [], _never_reached(spec))
     roles = {i.role for i in items}
     if stop is not None and not all(_role_done(role, results, stop) for role in roles):
         what = "unreachable" if stop.outcome is TaskOutcome.UNREACHABLE else "failed"
@@ -162,6 +163,28 @@ def _finding(
             f"({what} at {stop.describe()}: {stop.message or 'no message'})",
         )
     return base
+
+
+PENDING_REBOOT = (
+    "pending_reboot: SCHANNEL applies this at the host's next reboot, which the run never "
+    "does; reboot it, then verify"
+)
+"""The why of a changed SCHANNEL item: changed on the host, not yet in effect."""
+REBOOT_ROLES = frozenset({"schannel"})
+
+
+def _waits_for_reboot(spec: HostSpec, items: Sequence[Item]) -> bool:
+    return bool(spec.reboot) and any(i.role in REBOOT_ROLES or i.irreversible for i in items)
+
+
+def _never_reached(spec: HostSpec) -> str:
+    """Why nothing is known of a host the run has no result for (Windows said plainly)."""
+    if spec.os == "windows":
+        return (
+            "not run: the run never reached this Windows host "
+            "(its inventory's WinRM/PSRP connection); nothing about it was checked"
+        )
+    return "the run never reached this host"
 
 
 def _role_done(role: str, results: Sequence[TaskResult], stop: TaskResult) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -173,3 +174,31 @@ def test_real_lab_check_run_maps_every_change_to_its_findings(lab_project: Proje
         "10.213.0.10/tcp/23/port-open",
         "fd00:213::10/tcp/23/port-open",
     }
+
+
+def test_a_windows_host_the_run_never_reached_is_marked_not_run(lab_project: Project) -> None:
+    windows = dataclasses.replace(lab_project.host("web.lab"), os="windows")
+    preview = preview_host(windows, [], check=True)
+    assert {f.status for f in preview.findings} == {Status.UNKNOWN}
+    assert preview.problem.startswith("not run: the run never reached this Windows host")
+    assert all(f.why == preview.problem for f in preview.findings)
+
+
+def test_a_changed_schannel_item_is_pending_reboot(lab_project: Project) -> None:
+    """The recorded fake check run's web.lab firewall results, relabelled as the schannel
+    role's on a Windows host: each changed item is would_change *and* pending_reboot."""
+    linux = lab_project.host("web.lab")
+    items = tuple(
+        dataclasses.replace(i, role="schannel") if i.role == "firewall" else i for i in linux.items
+    )
+    windows = dataclasses.replace(linux, os="windows", reboot=("schannel",), items=items)
+    results = [
+        dataclasses.replace(r, role="schannel") if r.role == "firewall" else r
+        for r in task_results(events("fake-check"))
+    ]
+    preview = preview_host(windows, results, check=True)
+    pending = {f.key for f in preview.findings if f.why.startswith("pending_reboot")}
+    changing = {f.key for f in preview.findings if f.status is Status.WOULD_CHANGE}
+    assert pending and pending == changing == {i.key for i in items if i.role == "schannel"}
+    linux_preview = preview_host(linux, task_results(events("fake-check")), check=True)
+    assert not any(f.why.startswith("pending_reboot") for f in linux_preview.findings)
