@@ -16,10 +16,11 @@ from fnmatch import fnmatchcase
 
 from remediator.classify.catalog import Catalog, ServiceEntry
 from remediator.classify.context import FindingContext, Need, RuleOutcome, predict_asv
-from remediator.classify.hostos import LINUX
+from remediator.classify.hostos import LINUX, WINDOWS
 from remediator.classify.hosts import HostResolver
 from remediator.classify.identify import best_service, classify_kind, identify_service
 from remediator.classify.model import (
+    REMOVE_PACKAGES,
     VERDICT_EXCEPTED,
     VERDICT_FAIL,
     VERDICT_PASS,
@@ -35,6 +36,10 @@ from remediator.classify.policy.host import HostPolicy
 from remediator.classify.policy.kept import refuse_kept_cut
 from remediator.classify.policy.model import Policy
 from remediator.classify.rules import RULES, ExceptedRule, ExceptionMatch, Rule, WindowsRule
+from remediator.classify.rules.windows import WindowsHost
+from remediator.classify.windows.hardening import feature_options
+from remediator.classify.windows.schannel import HostPort
+from remediator.classify.windows.services import windows_identity
 from remediator.errors import RemediatorError
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.inventory import Inventory
@@ -121,7 +126,9 @@ class Decider:
             outcome = ExceptedRule().adjust(outcome, match)
         host_os = self.hosts.os_of(finding.address)
         if host_os.name != LINUX and ctx.host is not None:
-            outcome = WindowsRule().adjust(outcome, host_os)
+            host = WindowsHost(host_os, self._host_ports(ctx.host, finding.address))
+            excepted = match is not None and match.active
+            outcome = WindowsRule().adjust(ctx, rule.id, outcome, host, excepted=excepted)
         _guard_management(ctx, outcome.actions)
         if ctx.host is not None:
             where = f"{ctx.port_label} of {ctx.host.host.name} ({finding.address})"
@@ -137,8 +144,8 @@ class Decider:
         hint = facts.hint or kind_match.service_hint
         service = None
         if finding.port > 0:
-            service = identify_service(
-                self.catalog, finding.protocol, finding.port, facts.service, hint
+            service = self._service_on(
+                finding.address, finding.protocol, finding.port, facts.service, hint
             )
         host = self.hosts.policy_for(finding.address)
         key = (finding.protocol, finding.port)
@@ -162,6 +169,27 @@ class Decider:
             asv_why=asv_why,
             catalog=self.catalog,
         )
+
+    def _service_on(
+        self, address: str, protocol: str, port: int, seen: Service | None, hint: str | None
+    ) -> ServiceEntry | None:
+        """The catalog service on a port; on a Windows host, as Windows serves it."""
+        service = identify_service(self.catalog, protocol, port, seen, hint)
+        if self.hosts.os_of(address).name == WINDOWS:
+            return windows_identity(self.catalog, protocol, port, service)
+        return service
+
+    def _host_ports(self, host: HostPolicy, address: str) -> tuple[HostPort, ...]:
+        """Every port the scans show on the host (any of its addresses), with its service."""
+        addresses = {address, *host.host.addresses}
+        found: dict[tuple[str, int], HostPort] = {}
+        for (where, protocol, port), facts in sorted(self.facts.items()):
+            if where not in addresses or port <= 0 or (protocol, port) in found:
+                continue
+            tunnel = facts.service is not None and facts.service.tunnel.lower() == "ssl"
+            service = self._service_on(where, protocol, port, facts.service, facts.hint)
+            found[(protocol, port)] = HostPort(protocol, port, service, tunnel)
+        return tuple(sorted(found.values(), key=lambda p: (p.port, p.protocol)))
 
     def _needs(self, host: HostPolicy | None, service: ServiceEntry | None) -> tuple[Need, ...]:
         if host is None or service is None:
@@ -277,11 +305,14 @@ def _exception_ref(match: ExceptionMatch | None) -> ExceptionRef | None:
 
 
 def _options(host: HostPolicy | None, actions: tuple[Action, ...]) -> tuple[Option, ...]:
+    """The opt-in, irreversible removals a decision offers: packages of a disabled Linux
+    service, the SMB1Protocol feature where SMB 1 is turned off; one consent for both."""
+    enabled = host.remove_packages if host else False
+    windows = feature_options(actions, enabled)
     packages = tuple(p for a in actions if isinstance(a, DisableService) for p in a.packages)
     if not packages:
-        return ()
-    enabled = host.remove_packages if host else False
-    return (Option("remove_packages", enabled, True, packages),)
+        return windows
+    return (Option(REMOVE_PACKAGES, enabled, True, packages), *windows)
 
 
 def _guard_management(ctx: FindingContext, actions: tuple[Action, ...]) -> None:

@@ -59,7 +59,9 @@ FAIL_ON: Final = ("auto_fail", "fail", "stale", "unmatched")
 (``fail`` counts ``auto_fail`` too: it is the worse fail), a scan older than the policy
 allows, an address no inventory host claims."""
 
-CHANGE_TYPES = frozenset({"disable_service", "firewall_block", "firewall_restrict", "enforce_tls"})
+CHANGE_TYPES = frozenset(
+    {"disable_service", "firewall_block", "firewall_restrict", "enforce_tls", "harden"}
+)
 """Action types that change a host; ``keep`` and ``manual`` do not."""
 
 
@@ -160,6 +162,41 @@ class EnforceTls:
         }
 
 
+HARDEN_SETTINGS: Final = {
+    "rdp": ("nla", "tls_security_layer"),
+    "smb": ("smb1_off",),
+}
+"""The settings :class:`Harden` may carry, per daemon (the plan schema's enums say the same)."""
+
+
+@dataclass(frozen=True)
+class Harden:
+    """Turn on a daemon's own security settings while its port stays reachable.
+
+    ``daemon`` names what is configured (``rdp``: NLA and the TLS security layer; ``smb``:
+    SMB 1 off); ``settings`` are the switches, from :data:`HARDEN_SETTINGS`. ``clients``
+    says in words which clients stop working, so the admin can check before applying.
+    """
+
+    type: ClassVar[str] = "harden"
+    protocol: str
+    port: int
+    daemon: str
+    settings: tuple[str, ...]
+    clients: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan form."""
+        return {
+            "type": self.type,
+            "protocol": self.protocol,
+            "port": self.port,
+            "daemon": self.daemon,
+            "settings": list(self.settings),
+            "clients": self.clients,
+        }
+
+
 @dataclass(frozen=True)
 class Keep:
     """Leave the service running and reachable from ``sources``: nothing may close it."""
@@ -191,7 +228,7 @@ class Manual:
         return {"type": self.type, "task": self.task}
 
 
-Action = DisableService | FirewallBlock | FirewallRestrict | EnforceTls | Keep | Manual
+Action = DisableService | FirewallBlock | FirewallRestrict | EnforceTls | Harden | Keep | Manual
 
 
 def changes(actions: tuple[Action, ...]) -> bool:
@@ -229,9 +266,16 @@ class ExceptionRef:
         }
 
 
+REMOVE_PACKAGES: Final = "remove_packages"
+REMOVE_WINDOWS_FEATURES: Final = "remove_windows_features"
+OPTION_DETAIL: Final = {REMOVE_PACKAGES: "packages", REMOVE_WINDOWS_FEATURES: "features"}
+"""The plan key each option lists its removals under."""
+
+
 @dataclass(frozen=True)
 class Option:
-    """An opt-in extra step for a decision (package removal), marked when irreversible."""
+    """An opt-in extra step for a decision, marked when irreversible: removing the packages
+    of a disabled Linux service, or a Windows optional feature (SMB1Protocol)."""
 
     name: str
     enabled: bool
@@ -244,7 +288,7 @@ class Option:
             "name": self.name,
             "enabled": self.enabled,
             "irreversible": self.irreversible,
-            "packages": list(self.detail),
+            OPTION_DETAIL[self.name]: list(self.detail),
         }
 
 

@@ -34,6 +34,7 @@ from remediator.classify.model import (
     EnforceTls,
     FirewallBlock,
     FirewallRestrict,
+    Harden,
     Keep,
     Manual,
 )
@@ -116,6 +117,14 @@ class PackageOption:
 
 
 @dataclass(frozen=True)
+class FeatureOption:
+    """The opt-in removal of Windows optional features (SMB1Protocol) of a decision."""
+
+    enabled: bool
+    features: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PlanException:
     """The policy exception a decision cites, as the plan recorded it (verify reports it)."""
 
@@ -147,6 +156,7 @@ class PlanDecision:
     policy_entry: str | None = None
     justification: str | None = None
     exception: PlanException | None = None
+    remove_windows_features: FeatureOption | None = None
 
     @property
     def finding_key(self) -> FindingKey:
@@ -333,6 +343,7 @@ def _host(name: str, raw: Mapping[str, Any], fail: _PlanFailer) -> PlanHost:
 
 def _decision(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> PlanDecision:
     options = [o for o in raw["options"] if o["name"] == "remove_packages"]
+    features = [o for o in raw["options"] if o["name"] == "remove_windows_features"]
     exception = raw.get("exception")
     return PlanDecision(
         host=raw.get("host"),
@@ -354,6 +365,11 @@ def _decision(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> PlanDe
         policy_entry=raw.get("policy_entry"),
         justification=raw.get("justification"),
         exception=_exception(exception) if exception is not None else None,
+        remove_windows_features=FeatureOption(
+            features[0]["enabled"], tuple(features[0]["features"])
+        )
+        if features
+        else None,
     )
 
 
@@ -381,15 +397,10 @@ def _action(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
             sockets=tuple(raw.get("sockets", ())),
             inetd=tuple(raw.get("inetd", ())),
             packages=tuple(raw.get("packages", ())),
+            windows=tuple(raw.get("windows_services", ())),
         )
-    if kind == "firewall_block":
-        return FirewallBlock(protocol, port)
-    if kind == "firewall_restrict":
-        return FirewallRestrict(protocol, port, _sources(raw["sources"], (*at, "sources"), fail))
-    if kind == "keep":
-        sources = raw.get("sources")
-        kept = _sources(sources, (*at, "sources"), fail) if sources is not None else None
-        return Keep(protocol, port, kept)
+    if kind in PORT_ACTIONS:
+        return _port_action(kind, raw, at, fail)
     return EnforceTls(  # the schema allows no other type
         protocol=protocol,
         port=port,
@@ -401,3 +412,20 @@ def _action(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
         ciphers=raw["ciphers"],
         require_tls_for_auth=raw.get("require_tls_for_auth", False),
     )
+
+
+PORT_ACTIONS: Final = frozenset({"firewall_block", "firewall_restrict", "harden", "keep"})
+"""Action types made of a port and at most one more fact."""
+
+
+def _port_action(kind: str, raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
+    protocol, port = raw["protocol"], raw["port"]
+    if kind == "firewall_block":
+        return FirewallBlock(protocol, port)
+    if kind == "firewall_restrict":
+        return FirewallRestrict(protocol, port, _sources(raw["sources"], (*at, "sources"), fail))
+    if kind == "harden":
+        return Harden(protocol, port, raw["daemon"], tuple(raw["settings"]), raw["clients"])
+    sources = raw.get("sources")
+    kept = _sources(sources, (*at, "sources"), fail) if sources is not None else None
+    return Keep(protocol, port, kept)

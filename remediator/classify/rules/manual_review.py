@@ -21,6 +21,11 @@ TASKS = MappingProxyType(
         "ssh-weak-crypto": (
             "Limit sshd Ciphers, MACs, KexAlgorithms and HostKeyAlgorithms to strong ones"
         ),
+        "rdp-weak-security": (
+            "Require Network Level Authentication and the TLS security layer for RDP "
+            "(xrdp: security_layer=tls)"
+        ),
+        "legacy-smb": "Turn SMB 1 off (Samba: server min protocol = SMB2_10)",
     }
 )
 

@@ -75,7 +75,9 @@ def test_winrm_is_never_blocked_or_restricted(
     assert "manual" not in action_types(kept)  # not even a person is told to cut it
     assert kept.verdict == "pass"
     assert plan.to_json()["hosts"]["win1"]["management"]["port"] == managed
-    assert action_types(decision(plan, f"{ADDRESS}/tcp/{other}/port-open")) == ["manual"]
+    # The other WinRM port is blocked at the Windows Firewall, never disabled: one service
+    # (WinRM) listens on both.
+    assert action_types(decision(plan, f"{ADDRESS}/tcp/{other}/port-open")) == ["firewall_block"]
 
 
 @pytest.mark.parametrize(
@@ -104,9 +106,9 @@ def test_winrm_over_http_is_winrm_not_a_web_server(tmp_path: Path) -> None:
     plan = plan_windows(tmp_path, {"ansible_connection": "winrm"})
     item = decision(plan, f"{ADDRESS}/tcp/5985/port-open")
     assert item.service == "winrm"
-    task = item.actions[0].to_json()["task"]
-    assert "W3SVC" not in task and "WinRM" not in task  # blocked, never the management service
-    assert "firewall block 5985/tcp" in task
+    assert [a.to_json() for a in item.actions] == [
+        {"type": "firewall_block", "protocol": "tcp", "port": 5985}
+    ]  # blocked; neither IIS (W3SVC) nor the management service (WinRM) is stopped
 
 
 def test_httpapi_elsewhere_is_not_taken_for_winrm() -> None:

@@ -67,9 +67,12 @@ def test_the_windows_host_keeps_winrm_and_rpcss(tmp_path: Path) -> None:
     ours = [d for d in mixed.decisions if d.host == "win1.lab"]
     assert {d.port for d in ours} == {135, 139, 445, 3389, 5985, 5986}
     for item in ours:
-        kinds = {a.type for a in item.actions}
-        assert kinds <= {"manual"}, (item.port, kinds)  # no Linux role on a Windows host
-        tasks = " ".join(str(a.to_json().get("task", "")) for a in item.actions)
-        assert "RpcSs" not in tasks and "WinRM" not in tasks
+        # Windows actions now (issue 16), never a Linux unit, socket or package.
+        for action in item.actions:
+            fields = action.to_json()
+            assert not any(fields.get(k) for k in ("units", "sockets", "inetd", "packages"))
+            assert not {"RpcSs", "RpcEptMapper", "WinRM"} & set(fields.get("windows_services", ()))
+        if item.port in {135, 5985}:
+            assert [a.type for a in item.actions] == ["firewall_block"], item.port
         if item.port == 5986:
-            assert item.actions == ()
+            assert [a.type for a in item.actions] == ["keep"]

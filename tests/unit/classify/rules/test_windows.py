@@ -89,8 +89,11 @@ def test_windows_from_inventory_facts(tmp_path: Path, variable: str) -> None:
         AS_OF,
     )
     item = decision(plan, "172.28.1.3/tcp/3306/port-open")
-    assert action_types(item) == ["manual"]
+    # Windows by the inventory: a Windows action, not a manual task. MySQL has no Windows
+    # service in the catalog, so the Windows Firewall blocks its port.
+    assert action_types(item) == ["firewall_block"]
     assert "inventory ansible_" in item.reason
+    assert "No Windows service is known" in item.reason
 
 
 def test_linux_host_gets_linux_tasks(tmp_path: Path) -> None:
