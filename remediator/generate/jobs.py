@@ -15,6 +15,7 @@ from remediator.classify.model import (
     EnforceTls,
     FirewallBlock,
     FirewallRestrict,
+    Harden,
     Keep,
     Manual,
 )
@@ -115,6 +116,8 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
                 kept.setdefault((action.protocol, action.port), []).append(decision.key)
             elif isinstance(action, Manual):
                 notes.append(Note(decision.key, action.task))
+            elif isinstance(action, Harden):
+                notes.append(Note(decision.key, f"not hardened: no Linux role for {action.daemon}"))
     mgmt = host.management
     kept.setdefault((mgmt.protocol, mgmt.port), []).append(f"management ({mgmt.service})")
     closed = _ports((d.protocol, d.port, d.key) for d in disable)

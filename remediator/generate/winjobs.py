@@ -18,6 +18,7 @@ from remediator.classify.model import (
     EnforceTls,
     FirewallBlock,
     FirewallRestrict,
+    Harden,
     Keep,
     Manual,
 )
@@ -61,6 +62,22 @@ class SchannelItem:
 
 
 @dataclass(frozen=True)
+class HardenItem:
+    """One ``windows_harden_items`` entry: a kept service's own security settings."""
+
+    key: str
+    reason: str
+    protocol: str
+    port: int
+    daemon: str
+    settings: tuple[str, ...]
+
+
+HARDEN_REBOOT: Final = {"smb1_off": "smb1"}
+"""Harden settings the service reads only when it starts (the role's reboot reasons)."""
+
+
+@dataclass(frozen=True)
 class WindowsJob:
     """Everything the generated project does and checks on one Windows host."""
 
@@ -71,6 +88,7 @@ class WindowsJob:
     services: tuple[ServiceItem, ...]
     firewall: tuple[FirewallItem, ...]
     schannel: tuple[SchannelItem, ...]
+    harden: tuple[HardenItem, ...]
     closed: tuple[PortCheck, ...]
     listening: tuple[PortCheck, ...]
     notes: tuple[Note, ...]
@@ -78,12 +96,14 @@ class WindowsJob:
     @property
     def changes(self) -> bool:
         """Whether the Windows remediation play has anything to do on this host."""
-        return bool(self.services or self.firewall or self.schannel)
+        return bool(self.services or self.firewall or self.schannel or self.harden)
 
     @property
     def reboot_reasons(self) -> tuple[str, ...]:
         """What of this job takes effect only at the next reboot (never done by the run)."""
         reasons = ["schannel"] if self.schannel else []
+        settings = {s for item in self.harden for s in item.settings}
+        reasons.extend(sorted({HARDEN_REBOOT[s] for s in settings if s in HARDEN_REBOOT}))
         if any(i.remove_features for i in self.services):
             reasons.append("optional-features")
         return tuple(reasons)
@@ -113,6 +133,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> WindowsJob:
     services: list[ServiceItem] = []
     firewall: list[FirewallItem] = []
     schannel: list[SchannelItem] = []
+    harden: list[HardenItem] = []
     notes: list[Note] = []
     kept: dict[tuple[str, int], list[str]] = {}
     for decision in decisions:
@@ -124,6 +145,8 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> WindowsJob:
                 add_firewall(decision, action, firewall, notes)
             elif isinstance(action, EnforceTls):
                 schannel.append(_schannel_item(decision, action))
+            elif isinstance(action, Harden):
+                harden.append(_harden_item(decision, action))
             elif isinstance(action, Keep):
                 kept.setdefault((action.protocol, action.port), []).append(decision.key)
             elif isinstance(action, Manual):
@@ -139,6 +162,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> WindowsJob:
         services=tuple(services),
         firewall=tuple(firewall),
         schannel=tuple(schannel),
+        harden=tuple(harden),
         closed=closed,
         listening=tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(kept.items())),
         notes=tuple(notes),
@@ -170,8 +194,8 @@ def _add_service(
                 f"plan: decision {py_literal(decision.key)} names {py_literal(name)}, which "
                 "is not a Windows service the project may stop"
             )
-    option = decision.remove_packages
-    features = option.packages if option and option.enabled else ()
+    option = decision.remove_windows_features
+    features = option.features if option and option.enabled else ()
     for name in features:
         if FEATURE_NAME.fullmatch(name) is None:
             raise InputError(
@@ -198,6 +222,17 @@ def _schannel_item(decision: PlanDecision, action: EnforceTls) -> SchannelItem:
         port=action.port,
         service=decision.service or "tls",
         kind=decision.kind,
+    )
+
+
+def _harden_item(decision: PlanDecision, action: Harden) -> HardenItem:
+    return HardenItem(
+        key=decision.key,
+        reason=decision.reason,
+        protocol=action.protocol,
+        port=action.port,
+        daemon=action.daemon,
+        settings=action.settings,
     )
 
 

@@ -10,6 +10,8 @@ service names checked by :data:`~remediator.generate.winjobs.SERVICE_NAME`, neve
 
 from __future__ import annotations
 
+from typing import Final
+
 from remediator.generate.items import is_ip
 from remediator.generate.probes import LEGACY_CIPHERS, OPENSSL_FLAGS, connect_target
 from remediator.generate.safety import slug
@@ -17,11 +19,27 @@ from remediator.generate.testinfra import SuiteTest, reach_tests, unique_tests
 from remediator.generate.winjobs import SchannelItem, WindowsJob
 from remediator.generate.winvars import schannel_protocols
 
+RDP_KEY: Final = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp"
+SMB_KEY: Final = r"HKLM:\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters"
+HARDEN_CHECKS: Final = {
+    ("rdp", "nla"): (RDP_KEY, "UserAuthentication", 1),
+    ("rdp", "tls_security_layer"): (RDP_KEY, "SecurityLayer", 2),
+    ("smb", "smb1_off"): (SMB_KEY, "SMB1", 0),
+}
+"""Each harden setting as the registry value the windows_harden role writes."""
+
 
 def windows_suite_tests(job: WindowsJob) -> tuple[SuiteTest, ...]:
     """Every test of one Windows host's suite, fixes first, names unique."""
     return unique_tests(
-        [*_services(job), *reach_tests(job), *_schannel(job), *_handshakes(job), *_listening(job)]
+        [
+            *_services(job),
+            *reach_tests(job),
+            *_harden(job),
+            *_schannel(job),
+            *_handshakes(job),
+            *_listening(job),
+        ]
     )
 
 
@@ -39,6 +57,26 @@ def _services(job: WindowsJob) -> list[SuiteTest]:
         )
         for service, keys in sorted(by_service.items(), key=lambda pair: pair[0].lower())
     ]
+
+
+def _harden(job: WindowsJob) -> list[SuiteTest]:
+    by_setting: dict[tuple[str, str], list[str]] = {}
+    for item in job.harden:
+        for setting in item.settings:
+            by_setting.setdefault((item.daemon, setting), []).append(item.key)
+    specs = []
+    for (daemon, setting), keys in sorted(by_setting.items()):
+        key, name, value = HARDEN_CHECKS[(daemon, setting)]
+        specs.append(
+            SuiteTest(
+                name=f"test_fix_harden_{daemon}_{setting}",
+                kind="registry",
+                keys=tuple(dict.fromkeys(keys)),
+                port=value,
+                args=(key, name),
+            )
+        )
+    return specs
 
 
 def _schannel(job: WindowsJob) -> list[SuiteTest]:

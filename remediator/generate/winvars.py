@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from remediator.generate.items import FirewallItem, PortCheck
-from remediator.generate.winjobs import SchannelItem, ServiceItem, WindowsJob
+from remediator.generate.winjobs import HardenItem, SchannelItem, ServiceItem, WindowsJob
 from remediator.generate.yamlout import Value, dump
 
 SCHANNEL_PROTOCOLS: Final = {
@@ -58,6 +58,7 @@ def windows_host_vars(job: WindowsJob) -> dict[str, Value]:
             "port": mgmt.port,
             "sources": [] if mgmt.sources.any else mgmt.sources.cidrs(),
         },
+        "windows_harden_items": [_harden(i) for i in job.harden],
         "schannel_items": [_schannel(i) for i in job.schannel],
         "schannel_protocols_enabled": list[Value](enabled),
         "schannel_protocols_disabled": list[Value](disabled),
@@ -118,6 +119,15 @@ def _rule(item: FirewallItem) -> dict[str, Value]:
 
 def _schannel(item: SchannelItem) -> dict[str, Value]:
     return {"key": item.key, "reason": item.reason, "port": item.port, "service": item.service}
+
+
+def _harden(item: HardenItem) -> dict[str, Value]:
+    return {
+        "key": item.key,
+        "reason": item.reason,
+        "daemon": item.daemon,
+        "settings": list(item.settings),
+    }
 
 
 def _port(check: PortCheck) -> dict[str, Value]:

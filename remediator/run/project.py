@@ -271,6 +271,18 @@ def _windows_services(fields: Fields) -> Iterator[Item]:
         )
 
 
+def _harden(fields: Fields) -> Iterator[Item]:
+    for item in fields.children(ROLE_ITEMS["windows_harden"]):
+        daemon = item.text("daemon")
+        yield Item(
+            item.text("key"),
+            "windows_harden",
+            f"harden {daemon}: " + ", ".join(item.texts("settings")),
+            text_or(item, "reason", ""),
+            daemon=daemon,
+        )
+
+
 def _schannel(fields: Fields) -> Iterator[Item]:
     enabled = ", ".join(fields.texts("schannel_protocols_enabled", ())) or "the policy's"
     for item in fields.children(ROLE_ITEMS["schannel"]):

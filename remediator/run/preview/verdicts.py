@@ -166,15 +166,18 @@ def _finding(
 
 
 PENDING_REBOOT = (
-    "pending_reboot: SCHANNEL applies this at the host's next reboot, which the run never "
+    "pending_reboot: Windows applies this at the host's next reboot, which the run never "
     "does; reboot it, then verify"
 )
-"""The why of a changed SCHANNEL item: changed on the host, not yet in effect."""
-REBOOT_ROLES = frozenset({"schannel"})
+"""The why of a changed item Windows reads only at boot: on the host, not yet in effect."""
 
 
 def _waits_for_reboot(spec: HostSpec, items: Sequence[Item]) -> bool:
-    return bool(spec.reboot) and any(i.role in REBOOT_ROLES or i.irreversible for i in items)
+    """SCHANNEL settings, the SMB server's SMB1 switch and removed optional features."""
+    return bool(spec.reboot) and any(
+        i.role == "schannel" or (i.role == "windows_harden" and i.daemon == "smb") or i.irreversible
+        for i in items
+    )
 
 
 def _never_reached(spec: HostSpec) -> str:
