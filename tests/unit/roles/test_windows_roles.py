@@ -149,13 +149,12 @@ def test_argument_spec_names_every_variable_the_tasks_use(role: str) -> None:
 
 
 def test_no_role_reboots_a_host() -> None:
+    """Nothing a role runs reboots (its README may say why it does not)."""
+    reboot = re.compile(r"win_reboot|Restart-Computer|shutdown(\.exe)? /r")
     offenders = [
         str(p)
         for p in ROLES.rglob("*")
-        if p.is_file()
-        and re.search(
-            r"win_reboot|Restart-Computer|shutdown(\.exe)? /r", p.read_text("utf-8", "replace")
-        )
+        if p.is_file() and p.suffix != ".md" and reboot.search(p.read_text("utf-8", "replace"))
     ]
     assert offenders == []
 
