@@ -22,6 +22,7 @@ from remediator.generate.manifest import manifest_bytes
 from remediator.generate.model import InventoryEntry, Options
 from remediator.generate.probes import UDP_REQUESTS
 from remediator.generate.render import render, template_text
+from remediator.generate.roles import roles_for
 from remediator.generate.safety import check_address, check_relative, check_user
 from remediator.generate.testinfra import suite_module_name, suite_tests, unasserted
 from remediator.generate.winjobs import WindowsJob, build_windows_jobs
@@ -31,7 +32,9 @@ from remediator.generate.yamlout import Value, dump
 
 COLLECTION_VERSIONS: Final = {
     "ansible.posix": ">=2.1.0,<3.0.0",
+    "ansible.windows": ">=3.3.0,<4.0.0",
     "community.general": ">=11.4.2,<12.0.0",
+    "community.windows": ">=3.1.0,<4.0.0",
 }
 """The collections the roles are tested with: the floor is what the pinned ``ansible``
 package (12.x) bundled when CI last proved them, the ceiling the next major version, which
@@ -82,7 +85,8 @@ def build_project(plan: PlanDoc, options: Options, roles: Mapping[str, bytes]) -
     text.update(_windows_files(win_jobs, modules))
     text[LINT_IGNORE] = _lint_ignore([j.name for j in _every(jobs, win_jobs)], text)
     files = {path: content.encode("utf-8") for path, content in text.items()}
-    files.update({f"roles/{path}": data for path, data in roles.items()})
+    needed = roles_for(roles, windows=bool(win_jobs))
+    files.update({f"roles/{path}": data for path, data in needed.items()})
     files["requirements.yml"] = _requirements(files).encode("utf-8")
     files["collections/requirements.yml"] = files["requirements.yml"]  # where AWX looks
     files["README.md"] = _readme(plan, options, jobs, win_jobs, modules).encode("utf-8")
@@ -221,10 +225,15 @@ def _lint_ignore(names: list[str], text: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+CODE_DIRS: Final = ("playbooks/", "roles/")
+"""Where the project's own tasks are: only they name the collections to install. Host vars
+hold scan text, which must never decide what ``ansible-galaxy`` fetches."""
+
+
 def _requirements(files: Mapping[str, bytes]) -> str:
     used: set[str] = set()
     for path, data in files.items():
-        if path.endswith(".yml"):
+        if path.endswith(".yml") and path.startswith(CODE_DIRS):
             used.update(_FQCN.findall(data.decode("utf-8", "replace")))
     names = sorted(used - _BUILTIN)
     return render(

@@ -7,13 +7,24 @@ role tests (molecule), caches and hidden files stay behind.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 from remediator.common.shipped import shipped_dir
 from remediator.errors import ExecutionError
 
-ROLES: Final = ("disable_service", "firewall", "snapshot", "tls")
+LINUX_ROLES: Final = ("disable_service", "firewall", "snapshot", "tls")
+WINDOWS_ROLES: Final = (
+    "schannel",
+    "windows_firewall",
+    "windows_harden",
+    "windows_services",
+    "windows_snapshot",
+)
+"""Copied only into a project with Windows hosts, so a Linux-only project neither carries
+them nor asks for the Windows collections."""
+ROLES: Final = (*LINUX_ROLES, *WINDOWS_ROLES)
 """Every role a generated playbook may include."""
 
 _SKIP_DIRS: Final = frozenset({"molecule", "tests", "__pycache__"})
@@ -48,3 +59,9 @@ def _wanted(relative: Path) -> bool:
     if any(p.startswith(".") or p in _SKIP_DIRS for p in parts):
         return False
     return not relative.name.endswith(_SKIP_SUFFIXES)
+
+
+def roles_for(roles: Mapping[str, bytes], *, windows: bool) -> dict[str, bytes]:
+    """The role files a project needs: the Linux roles, and the Windows ones if ``windows``."""
+    wanted = ROLES if windows else LINUX_ROLES
+    return {path: data for path, data in roles.items() if path.split("/", 1)[0] in wanted}

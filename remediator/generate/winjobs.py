@@ -105,7 +105,7 @@ class WindowsJob:
         settings = {s for item in self.harden for s in item.settings}
         reasons.extend(sorted({HARDEN_REBOOT[s] for s in settings if s in HARDEN_REBOOT}))
         if any(i.remove_features for i in self.services):
-            reasons.append("optional-features")
+            reasons.append("optional_features")
         return tuple(reasons)
 
 

@@ -172,3 +172,18 @@ def run_tool(
         env=env,
         check=False,
     )
+
+
+def windows_plan_bytes(directory: Path) -> bytes:
+    """The mixed estate's plan JSON (lab scans, two WinRM Windows servers in nmap and
+    Nessus format, a host only the scan calls Windows), with every path reduced to its file
+    name so the bytes — and the project's plan hash — do not depend on this machine."""
+    from tests.unit.classify.test_windows_plan import mixed_plan  # here: it imports us
+
+    document = mixed_plan(directory).to_json()
+    document["inventory"] = Path(document["inventory"]).name
+    document["policy"] = Path(document["policy"]).name
+    document["scan_files"] = [Path(f).name for f in document["scan_files"]]
+    for decision in document["decisions"]:
+        decision["scan_files"] = [Path(f).name for f in decision["scan_files"]]
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,7 +1,8 @@
 """Generated projects pass ``ansible-playbook --syntax-check`` and ansible-lint (production).
 
 Projects of several plans: the hostile scan, the representative (golden) plan, a plan
-with nothing to change, and the whole shared corpus planned against an inventory made
+with nothing to change, the mixed Linux and Windows estate (the Windows play and roles),
+and the whole shared corpus planned against an inventory made
 from the corpus's addresses (so the project is not empty). ansible-lint runs offline:
 it must not install anything.
 """
@@ -24,6 +25,7 @@ from tests.unit.generate.helpers import (
     project,
     readable_corpus,
     run_tool,
+    windows_plan_bytes,
     write_tree,
 )
 
@@ -44,6 +46,7 @@ PLANS: dict[str, Callable[[Path], PlanDoc]] = {
     "golden": lambda tmp: golden_plan(),
     "empty": lambda tmp: parse_plan(EMPTY_PLAN, "plan.json"),
     "corpus": _corpus_plan,
+    "windows": lambda tmp: parse_plan(windows_plan_bytes(tmp), "plan.json"),
 }
 
 

@@ -16,8 +16,9 @@ import pytest
 import yaml
 from ansible.module_utils.compat.version import LooseVersion
 
+from remediator.classify.plan_document import parse_plan
 from remediator.generate.project import COLLECTION_VERSIONS
-from tests.unit.generate.helpers import golden_plan, project
+from tests.unit.generate.helpers import golden_plan, project, windows_plan_bytes
 
 COLLECTIONS = Path(next(iter(ansible_collections.__path__)))
 
@@ -51,8 +52,15 @@ def test_each_pin_stays_within_the_tested_major_version(name: str) -> None:
     assert ceiling == f"{major + 1}.0.0"
 
 
-def test_the_generated_requirements_carry_the_pins() -> None:
-    files = project(golden_plan())
-    for where in ("requirements.yml", "collections/requirements.yml"):
-        listed = yaml.safe_load(files[where])["collections"]
-        assert {c["name"]: c["version"] for c in listed} == COLLECTION_VERSIONS
+WINDOWS_COLLECTIONS = {"ansible.windows", "community.windows"}
+
+
+def test_the_generated_requirements_carry_the_pins(tmp_path: Path) -> None:
+    """A Linux-only project asks for the Linux collections; one with Windows hosts for all."""
+    linux_only = {n: v for n, v in COLLECTION_VERSIONS.items() if n not in WINDOWS_COLLECTIONS}
+    mixed = parse_plan(windows_plan_bytes(tmp_path), "plan.json")
+    for plan, expected in ((golden_plan(), linux_only), (mixed, COLLECTION_VERSIONS)):
+        files = project(plan)
+        for where in ("requirements.yml", "collections/requirements.yml"):
+            listed = yaml.safe_load(files[where])["collections"]
+            assert {c["name"]: c["version"] for c in listed} == expected

@@ -10,8 +10,10 @@ controller (where lookups would run): no canary file may appear.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import json
+import re
 import tokenize
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,3 +192,21 @@ def test_ansible_templates_every_variable_without_running_a_payload(
         expected = from_yaml(host_vars.read_text("utf-8"))
         rendered = json.loads((out / f"{host_vars.stem}.json").read_text("utf-8"))
         assert rendered == json.loads(json.dumps(expected)), host_vars.name
+
+
+def test_scan_text_in_host_vars_never_names_a_collection_to_install() -> None:
+    """requirements.yml lists what the playbooks and roles call: a reason (scan text) that
+    the YAML writer happens to fold to the start of a line as ``evil.galaxy.pwn:`` must not
+    make ``ansible-galaxy install -r requirements.yml`` fetch a collection of that name."""
+    plan = hostile_plan()
+    for pad in range(20, 60):
+        reason = "w " * pad + "evil.galaxy.pwn: x"
+        decisions = tuple(dataclasses.replace(d, reason=reason) for d in plan.decisions)
+        files = project(dataclasses.replace(plan, decisions=decisions))
+        host_vars = b"".join(d for p, d in files.items() if p.startswith("host_vars/"))
+        if re.search(rb"^\s*evil\.galaxy\.pwn:", host_vars, re.MULTILINE):
+            break
+    else:
+        pytest.fail("no padding folded the bait to the start of a line")
+    listed = yaml.safe_load(files["requirements.yml"])["collections"]
+    assert "evil.galaxy" not in {c["name"] for c in listed}

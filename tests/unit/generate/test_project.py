@@ -19,7 +19,7 @@ from remediator.classify.plan_document import PlanDecision, PlanDoc, parse_plan
 from remediator.errors import InputError
 from remediator.generate.manifest import NAME
 from remediator.generate.project import InventoryEntry, build_project
-from remediator.generate.roles import ROLES
+from remediator.generate.roles import LINUX_ROLES, WINDOWS_ROLES
 from tests.corpus import REPO, corpus_root
 from tests.unit.generate.helpers import (
     GENERATED_AT,
@@ -101,8 +101,10 @@ def test_expected_layout(plan: PlanDoc) -> None:
         "tests/test_web_lab.py",
     ):
         assert required in files
-    for role in ROLES:
+    for role in LINUX_ROLES:
         assert f"roles/{role}/tasks/main.yml" in files
+    for role in WINDOWS_ROLES:  # a Linux-only plan: no Windows role, no Windows collection
+        assert not any(p.startswith(f"roles/{role}/") for p in files)
     assert not any("/molecule/" in p or "__pycache__" in p for p in files)
 
 
@@ -270,6 +272,8 @@ def test_windows_hosts_get_no_linux_tasks(plan: PlanDoc) -> None:
     linux_play = linux_play.split(b"- name: Remediate the plan's findings, a batch")[1]
     assert b"web.lab" not in linux_play
     assert b"name: windows_" in windows_play and b"name: disable_service" not in windows_play
+    for role in WINDOWS_ROLES:
+        assert f"roles/{role}/tasks/main.yml" in files
 
 
 def test_hosts_the_scan_alone_calls_windows_get_no_tasks_at_all(plan: PlanDoc) -> None:
