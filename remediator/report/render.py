@@ -40,6 +40,10 @@ STATE_MEANINGS: Final = (
     (State.NEW.value, "Seen by the rescan but not by the original scan."),
     (State.EXCEPTED.value, "Left as it is on purpose under a dated, approved policy exception."),
     (State.MANUAL.value, "Needs a person: a patch, a certificate, a replacement."),
+    (
+        State.PENDING_REBOOT.value,
+        "Changed on a Windows host, in effect after its next reboot (the run never reboots).",
+    ),
     (State.UNKNOWN.value, "Could not be judged: the host did not answer, or nothing checked it."),
 )
 

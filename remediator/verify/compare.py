@@ -90,9 +90,18 @@ def _judge(o: Original, rescan: Rescan | None, tests: tuple[TestResult, ...]) ->
     return _failing(o, seen, tests)
 
 
+PENDING_REBOOT_WHY = (
+    "the rescan still reports it, and no host test failed: Windows applies the fix "
+    "(SCHANNEL, SMB1) at the host's next reboot, which the run never does; reboot it, "
+    "then verify again"
+)
+
+
 def _failing(o: Original, seen: Seen, tests: tuple[TestResult, ...]) -> Outcome:
     """A failing finding (to fix, or manual) judged by the rescan first, then its tests."""
     failed = [t for t in tests if t.outcome == "failed"]
+    if seen is Seen.SEEN and o.waits_for_reboot and not failed:
+        return Outcome(o, State.PENDING_REBOOT, PENDING_REBOOT_WHY, seen, tests)
     if seen is Seen.SEEN:
         state = State.MANUAL if o.role is Role.MANUAL else State.OPEN
         return Outcome(o, state, "the rescan still reports it", seen, tests)

@@ -24,7 +24,7 @@ from remediator.common.text import escape, shown
 from remediator.ingest.model import FindingKey
 from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
 
-FAILED: Final = frozenset({State.OPEN, State.NEW, State.UNKNOWN})
+FAILED: Final = frozenset({State.OPEN, State.NEW, State.UNKNOWN, State.PENDING_REBOOT})
 SKIPPED: Final = frozenset({State.MANUAL, State.EXCEPTED})
 _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters XML 1.0 cannot hold at all, even escaped."""

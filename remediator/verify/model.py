@@ -26,6 +26,8 @@ class State(StrEnum):
     NEW = "new"
     EXCEPTED = "excepted"
     MANUAL = "manual"
+    PENDING_REBOOT = "pending_reboot"
+    """Changed on a Windows host, in effect only after a reboot the run never does."""
     UNKNOWN = "unknown"
 
 
@@ -76,6 +78,9 @@ class Original:
     justification: str | None = None
     exception: PlanException | None = None
     manual_tasks: tuple[str, ...] = ()
+    waits_for_reboot: bool = False
+    """Its fix is a setting Windows reads at boot (SCHANNEL, SMB1), nothing closes its port:
+    until the host reboots, the rescan still sees it."""
 
     @property
     def finding_key(self) -> str:

@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remediator.classify.model import Action, FirewallRestrict, Keep, Manual, changes
+from remediator.classify.model import (
+    Action,
+    DisableService,
+    EnforceTls,
+    FirewallBlock,
+    FirewallRestrict,
+    Harden,
+    Keep,
+    Manual,
+    changes,
+)
 from remediator.classify.plan_document import PlanDecision, PlanDoc, plan_from_document
 from remediator.classify.policy.sources import ANY, Sources
 from remediator.verify.model import Original, Role
@@ -25,10 +35,11 @@ def originals_from_plan(plan: Mapping[str, Any], where: str) -> tuple[Original, 
 
 def originals_of(plan: PlanDoc) -> tuple[Original, ...]:
     """One :class:`Original` per decision of a checked plan."""
-    return tuple(_original(d) for d in plan.decisions)
+    windows = frozenset(h.name for h in plan.hosts if h.os == "windows")
+    return tuple(_original(d, d.host in windows) for d in plan.decisions)
 
 
-def _original(decision: PlanDecision) -> Original:
+def _original(decision: PlanDecision, windows: bool = False) -> Original:
     actions = decision.actions
     return Original(
         host=decision.host,
@@ -49,7 +60,16 @@ def _original(decision: PlanDecision) -> Original:
         justification=decision.justification,
         exception=decision.exception,
         manual_tasks=tuple(a.task for a in actions if isinstance(a, Manual)),
+        waits_for_reboot=windows and _waits_for_reboot(actions),
     )
+
+
+def _waits_for_reboot(actions: tuple[Action, ...]) -> bool:
+    """SCHANNEL (enforce_tls on Windows) or SMB1 off, and nothing that closes the port."""
+    at_boot = any(
+        isinstance(a, EnforceTls) or (isinstance(a, Harden) and a.daemon == "smb") for a in actions
+    )
+    return at_boot and not any(isinstance(a, DisableService | FirewallBlock) for a in actions)
 
 
 def _role(verdict: str, actions: tuple[Action, ...]) -> Role:

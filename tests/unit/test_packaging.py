@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -44,8 +45,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (REPO / ".git").exists():
         pytest.skip("needs a git checkout to know the tracked files")
     out = tmp_path_factory.mktemp("dist")
+    source = tmp_path_factory.mktemp("source")
+    for relative in tracked("."):
+        if (REPO / relative).is_file():
+            (source / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / relative, source / relative)
+    # built from a copy of the tracked files: the sdist build writes remediator.egg-info
+    # into its source tree, and two test workers building in the checkout at once collide
     subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
         check=True,
         capture_output=True,
     )

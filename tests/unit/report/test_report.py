@@ -66,6 +66,7 @@ def test_json_and_html_agree(written: tuple[dict[str, object], str]) -> None:
         "new": 0,
         "excepted": 2,
         "manual": 10,
+        "pending_reboot": 0,
         "unknown": 6,
     }
     for word, number in counts.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from remediator.verify.compare import compare
 from remediator.verify.model import Original, Role, Seen, State, TestResult, Verification
 from remediator.verify.originals import originals_from_plan
 from remediator.verify.rescan import rescan_from
+from tests.unit.classify.test_windows_plan import NESSUS_WINDOWS
+from tests.unit.generate.helpers import windows_plan_bytes
 from tests.unit.verify.labdata import CONTROLLER, SCANS, derived_rescan, lab_plan
 
 
@@ -58,6 +61,7 @@ def test_same_scan_again_resolves_nothing(originals: tuple[Original, ...], tmp_p
         "new": 0,
         "excepted": 2,
         "manual": 10,
+        "pending_reboot": 0,
         "unknown": 0,
     }
     assert not result.passed
@@ -224,3 +228,28 @@ def test_failed_keep_test_is_a_broken_allowed_service(originals: tuple[Original,
     assert [o.original.finding_key for o in result.broken_allowed] == [ssh]
     assert outcome(result, ssh) is State.OPEN
     assert not result.passed
+
+
+def test_a_windows_fix_that_waits_for_a_reboot_is_pending_reboot(tmp_path: Path) -> None:
+    """The Nessus Windows server rescanned unchanged: its TLS findings (SCHANNEL, applied at
+    the next reboot) are pending_reboot, not open, unless a host test failed; a finding
+    whose port a block closes is never pending; the verification has not passed."""
+    document = json.loads(windows_plan_bytes(tmp_path / "plan"))
+    originals = originals_from_plan(document, "plan.json")
+    rescan = rescan_from(load_findings([NESSUS_WINDOWS]), load_catalog(), sources=CONTROLLER)
+    result = compare(originals, rescan)
+    win2 = [o for o in result.outcomes if o.original.host == "win2.lab"]
+    tls = [o for o in win2 if o.original.kind.startswith("tls-protocol:")]
+    assert tls and {o.state for o in tls} == {State.PENDING_REBOOT}
+    assert all("reboot" in o.reason for o in tls)
+    blocked = [o for o in win2 if "firewall_block" in o.original.actions]
+    assert blocked and State.PENDING_REBOOT not in {o.state for o in blocked}
+    waiting = [o for o in win2 if o.original.waits_for_reboot]  # TLS, and SMBv1's own finding
+    assert {o.original.kind for o in waiting} - {o.original.kind for o in tls} == {"legacy-smb"}
+    assert result.counts()["pending_reboot"] == len(waiting)
+    assert not result.passed
+
+    key = tls[0].original.finding_key
+    failing = TestResult("win2.lab", "test_fix_schannel_tls_1_0_off", "failed", (key,))
+    again = compare(originals, rescan, (failing,))
+    assert outcome(again, key) is State.OPEN
