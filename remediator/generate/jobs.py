@@ -63,20 +63,26 @@ class HostJob:
 
 def build_jobs(plan: PlanDoc) -> tuple[HostJob, ...]:
     """One job per Linux host of the plan that has decisions, sorted by host name."""
+    return tuple(_job(host, decisions) for host, decisions in hosts_of(plan, "linux"))
+
+
+def hosts_of(plan: PlanDoc, os_name: str) -> list[tuple[PlanHost, list[PlanDecision]]]:
+    """The plan's hosts of one OS that have decisions, by name, each with its decisions in
+    port order; a decision naming a host the plan has no entry for is refused."""
     by_host: dict[str, list[PlanDecision]] = {}
     for decision in plan.decisions:
         if decision.host is not None:
             by_host.setdefault(decision.host, []).append(decision)
-    jobs = []
+    found = []
     for name in sorted(by_host):
         host = plan.host(name)
         if host is None:
             raise InputError(f"plan: decisions name host {py_literal(name)}, which has no entry")
-        if host.os != "linux":
+        if host.os != os_name:
             continue
         check_host_name(name, f"plan (inventory {plan.inventory!r})")
-        jobs.append(_job(host, sorted(by_host[name], key=_order)))
-    return tuple(jobs)
+        found.append((host, sorted(by_host[name], key=_order)))
+    return found
 
 
 def unknown_os_hosts(plan: PlanDoc) -> tuple[str, ...]:
@@ -120,7 +126,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
                 notes.append(Note(decision.key, f"not hardened: no Linux role for {action.daemon}"))
     mgmt = host.management
     kept.setdefault((mgmt.protocol, mgmt.port), []).append(f"management ({mgmt.service})")
-    closed = _ports((d.protocol, d.port, d.key) for d in disable)
+    closed = ports_of((d.protocol, d.port, d.key) for d in disable)
     _refuse_conflicts(host, closed, kept)
     profile = _tls_profile(host)
     return HostJob(
@@ -141,7 +147,8 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
     )
 
 
-def _ports(items: Iterable[tuple[str, int, str]]) -> tuple[PortCheck, ...]:
+def ports_of(items: Iterable[tuple[str, int, str]]) -> tuple[PortCheck, ...]:
+    """(protocol, port, key) triples as one check per port, with every key of it."""
     grouped: dict[tuple[str, int], list[str]] = {}
     for protocol, port, key in items:
         grouped.setdefault((protocol, port), []).append(key)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from remediator.generate.items import PortCheck
 from remediator.generate.jobs import HostJob
 from remediator.generate.probes import (
     LEGACY_CIPHERS,
@@ -56,7 +57,9 @@ def suite_module_name(host: str, taken: set[str]) -> str:
 
 def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
     """Every test of one host's suite, fixes first, names unique."""
-    return unique_tests([*_closed(job), *reach_tests(job), *_tls(job), *_listening(job)])
+    return unique_tests(
+        [*_closed(job), *reach_tests(job), *_tls(job), *listening_tests(job.listening)]
+    )
 
 
 def unique_tests(specs: list[SuiteTest]) -> tuple[SuiteTest, ...]:
@@ -179,7 +182,8 @@ def _base_args(probe: TlsProbe) -> tuple[str, ...]:
     return ("-connect", probe.connect, *starttls)
 
 
-def _listening(job: HostJob) -> list[SuiteTest]:
+def listening_tests(checks: tuple[PortCheck, ...]) -> list[SuiteTest]:
+    """One test per port that must still listen (kept services, the management port)."""
     return [
         SuiteTest(
             name=f"test_keep_listening_{check.protocol}_{check.port}",
@@ -188,5 +192,5 @@ def _listening(job: HostJob) -> list[SuiteTest]:
             protocol=check.protocol,
             port=check.port,
         )
-        for check in job.listening
+        for check in checks
     ]

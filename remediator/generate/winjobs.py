@@ -25,7 +25,8 @@ from remediator.classify.model import (
 from remediator.classify.plan_document import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.errors import InputError
 from remediator.generate.items import FirewallItem, Note, PortCheck, add_firewall
-from remediator.generate.safety import check_host_name, py_literal
+from remediator.generate.jobs import hosts_of, ports_of
+from remediator.generate.safety import py_literal
 
 WINDOWS: Final = "windows"
 SERVICE_NAME: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.$-]{0,79}")
@@ -111,22 +112,7 @@ class WindowsJob:
 
 def build_windows_jobs(plan: PlanDoc) -> tuple[WindowsJob, ...]:
     """One job per inventory-Windows host of the plan that has decisions, by host name."""
-    by_host: dict[str, list[PlanDecision]] = {}
-    for decision in plan.decisions:
-        if decision.host is not None:
-            by_host.setdefault(decision.host, []).append(decision)
-    jobs = []
-    for name in sorted(by_host):
-        host = plan.host(name)
-        if host is None or host.os != WINDOWS:
-            continue
-        check_host_name(name, f"plan (inventory {plan.inventory!r})")
-        jobs.append(_job(host, sorted(by_host[name], key=_order)))
-    return tuple(jobs)
-
-
-def _order(decision: PlanDecision) -> tuple[str, int, str, str]:
-    return (decision.protocol, decision.port, decision.check_id, decision.address)
+    return tuple(_job(host, decisions) for host, decisions in hosts_of(plan, WINDOWS))
 
 
 def _job(host: PlanHost, decisions: list[PlanDecision]) -> WindowsJob:
@@ -153,7 +139,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> WindowsJob:
                 notes.append(Note(decision.key, action.task))
     mgmt = host.management
     kept.setdefault((mgmt.protocol, mgmt.port), []).append(f"management ({mgmt.service})")
-    closed = _closed(services)
+    closed = ports_of((i.protocol, i.port, i.key) for i in services)
     return WindowsJob(
         name=host.name,
         address=host.addresses[0] if host.addresses else None,
@@ -167,13 +153,6 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> WindowsJob:
         listening=tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(kept.items())),
         notes=tuple(notes),
     )
-
-
-def _closed(services: list[ServiceItem]) -> tuple[PortCheck, ...]:
-    grouped: dict[tuple[str, int], list[str]] = {}
-    for item in services:
-        grouped.setdefault((item.protocol, item.port), []).append(item.key)
-    return tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(grouped.items()))
 
 
 def _add_service(

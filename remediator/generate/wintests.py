@@ -15,7 +15,7 @@ from typing import Final
 from remediator.generate.items import is_ip
 from remediator.generate.probes import LEGACY_CIPHERS, OPENSSL_FLAGS, connect_target
 from remediator.generate.safety import slug
-from remediator.generate.testinfra import SuiteTest, reach_tests, unique_tests
+from remediator.generate.testinfra import SuiteTest, listening_tests, reach_tests, unique_tests
 from remediator.generate.winjobs import SchannelItem, WindowsJob
 from remediator.generate.winvars import schannel_protocols
 
@@ -38,7 +38,7 @@ def windows_suite_tests(job: WindowsJob) -> tuple[SuiteTest, ...]:
             *_harden(job),
             *_schannel(job),
             *_handshakes(job),
-            *_listening(job),
+            *listening_tests(job.listening),
         ]
     )
 
@@ -120,16 +120,3 @@ def _handshakes(job: WindowsJob) -> list[SuiteTest]:
                     )
                 )
     return specs
-
-
-def _listening(job: WindowsJob) -> list[SuiteTest]:
-    return [
-        SuiteTest(
-            name=f"test_keep_listening_{check.protocol}_{check.port}",
-            kind="listening",
-            keys=check.keys,
-            protocol=check.protocol,
-            port=check.port,
-        )
-        for check in job.listening
-    ]
