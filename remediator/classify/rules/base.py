@@ -10,10 +10,15 @@ decides. Rules never touch I/O: they read a :class:`FindingContext` and return a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Final, NamedTuple
 
 from remediator.classify.context import EXPOSURE_KINDS, FindingContext, RuleOutcome
 from remediator.classify.model import Action, DisableService, EnforceTls, FirewallBlock
+
+DISABLED_AND_BLOCKED: Final = (
+    "It is disabled and its port blocked (PCI DSS 2.2.4: disabling beats a firewall alone)."
+)
+"""How a removal says what it does (a Windows translation that only blocks replaces it)."""
 
 
 class Rule(ABC):
@@ -105,11 +110,7 @@ def removal(ctx: FindingContext) -> Removal:
         packages=packages,
         windows=service.windows if service else (),
     )
-    return Removal(
-        (disable, block),
-        "It is disabled and its port blocked (PCI DSS 2.2.4: disabling beats a firewall alone).",
-        notes,
-    )
+    return Removal((disable, block), DISABLED_AND_BLOCKED, notes)
 
 
 def remove_unapproved(ctx: FindingContext, why: str, replacement: str = "") -> RuleOutcome:

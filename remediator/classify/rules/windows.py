@@ -34,6 +34,7 @@ from remediator.classify.model import (
     Keep,
     Manual,
 )
+from remediator.classify.rules.base import DISABLED_AND_BLOCKED
 from remediator.classify.windows.hardening import rdp_hardening, smb_hardening
 from remediator.classify.windows.schannel import (
     HostPort,
@@ -46,6 +47,8 @@ from remediator.classify.windows.services import unique, windows_removal
 TLS_RULES: Final = frozenset({"weak-tls-protocol", "weak-cipher", "cleartext-service"})
 """Rules whose enforce_tls (or the manual task standing in for one) SCHANNEL takes over."""
 UNKNOWN_SERVICE_RULE: Final = "unknown-service"
+ONLY_BLOCKED: Final = "Its port is blocked; the service keeps running (see below)."
+"""Replaces the removal's "It is disabled and its port blocked" where Windows only blocks."""
 RDP_WEAK: Final = "rdp-weak-security"
 SMB_V1: Final = "legacy-smb"
 
@@ -299,10 +302,13 @@ class WindowsRule:
             return outcome
         text = " ".join(s[0].upper() + s[1:] + ("" if s.endswith(".") else ".") for s in said)
         where = f" On Windows ({host.os.reason}): {text}" if text else ""
+        reason = outcome.reason
+        if not any(isinstance(a, DisableService) for a in actions):
+            reason = reason.replace(DISABLED_AND_BLOCKED, ONLY_BLOCKED)
         return replace(
             outcome,
             actions=actions,
-            reason=f"{outcome.reason}{where}",
+            reason=f"{reason}{where}",
             impacts=impacts,
             notes=notes,
         )

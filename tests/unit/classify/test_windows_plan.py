@@ -172,6 +172,7 @@ def test_msrpc_is_blocked_never_disabled(mixed: Plan, host: str) -> None:
     item = one(mixed, host, 135)
     assert types(item) == ["firewall_block"]
     assert "Windows itself depends on the RPC service" in item.reason
+    assert "It is disabled" not in item.reason
 
 
 @pytest.mark.parametrize("host", [WIN1, WIN2])
@@ -182,6 +183,7 @@ def test_smb_is_blocked_smb1_turned_off_and_its_feature_removal_offered(
     assert types(item) == ["firewall_block", "harden"]
     assert hardening(item) == [("smb", ("smb1_off",))]
     assert "LanmanServer is never disabled" in item.reason
+    assert "It is disabled" not in item.reason  # the Linux removal's words, untrue here
     [option] = item.options
     assert option.to_json() == {
         "name": "remove_windows_features",
