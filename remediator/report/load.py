@@ -124,6 +124,7 @@ def _changes(previews: Iterable[HostPreview]) -> dict[tuple[str, str], Change]:
             what=item.what,
             diffs=tuple((d.header, d.text) for d in item.diffs),
             irreversible=item.irreversible,
+            why=item.why,
         )
         for host in previews
         for item in host.findings

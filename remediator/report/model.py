@@ -42,11 +42,15 @@ class Change:
     what: tuple[str, ...]
     diffs: tuple[tuple[str, str], ...]
     irreversible: bool
+    why: str = ""
+    """What the run could not vouch for, or what the change still waits for (``not run``
+    on a Windows host the run never reached, ``pending_reboot``)."""
 
     def to_json(self) -> dict[str, object]:
         """The report form."""
         return {
             "status": self.status,
+            "why": self.why,
             "what": list(self.what),
             "diffs": [{"file": f, "diff": d} for f, d in self.diffs],
             "irreversible": self.irreversible,

@@ -13,7 +13,7 @@ import pytest
 from remediator.errors import InputError
 from remediator.report.load import load_evidence
 from remediator.report.render import write_report
-from tests.unit.report.runfixture import HOSTILE, TELNET_V4, write_run
+from tests.unit.report.runfixture import HOSTILE, TELNET_V4, hand_edit, write_run
 
 NOW = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 
@@ -116,3 +116,17 @@ def test_missing_verification_is_an_input_error(tmp_path: Path) -> None:
     (run / "verify.json").unlink()
     with pytest.raises(InputError, match=r"verify\.json"):
         load_evidence(run, NOW)
+
+
+def test_the_evidence_says_why_the_run_could_not_vouch(tmp_path: Path) -> None:
+    """A change the run could not vouch for carries its why into the evidence, JSON and
+    HTML: here the words a Windows host the run never reached gets (not run)."""
+    run = write_run(tmp_path, hostile=False)
+    not_run = "not run: the run never reached this Windows host"
+    hand_edit(run / "summary.json", ("findings", 0, "findings", 0, "status"), "unknown")
+    hand_edit(run / "summary.json", ("findings", 0, "findings", 0, "why"), not_run)
+    json_path, html_path = write_report(load_evidence(run, NOW), tmp_path / "out")
+    document = json.loads(json_path.read_text("utf-8"))
+    changes = [f["change"] for h in document["hosts"] for f in h["findings"] if f["change"]]
+    assert [c["why"] for c in changes] == [not_run]
+    assert not_run in html_path.read_text("utf-8")
