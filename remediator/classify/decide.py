@@ -306,9 +306,9 @@ def _exception_ref(match: ExceptionMatch | None) -> ExceptionRef | None:
 
 def _options(host: HostPolicy | None, actions: tuple[Action, ...]) -> tuple[Option, ...]:
     """The opt-in, irreversible removals a decision offers: packages of a disabled Linux
-    service, the SMB1Protocol feature where SMB 1 is turned off; one consent for both."""
+    service, the SMB1Protocol feature where SMB 1 is turned off; each its own consent."""
     enabled = host.remove_packages if host else False
-    windows = feature_options(actions, enabled)
+    windows = feature_options(actions, host.remove_windows_features if host else False)
     packages = tuple(p for a in actions if isinstance(a, DisableService) for p in a.packages)
     if not packages:
         return windows

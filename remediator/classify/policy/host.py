@@ -49,6 +49,7 @@ class HostPolicy:
     firewall_backend: str | None
     remove_packages: bool
     kept: tuple[KeptService, ...] = ()
+    remove_windows_features: bool = False
 
     def allowed(
         self, key: PortKey, service: ServiceEntry | None, catalog: Catalog
@@ -178,7 +179,10 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
         firewall_backend=host.var(FIREWALL_BACKEND_VAR)
         or next((g.firewall_backend for g in groups if g.firewall_backend), None)
         or policy.firewall_backend,
-        remove_packages=_remove_packages(policy, groups),
+        remove_packages=_consent(policy.remove_packages, [g.remove_packages for g in groups]),
+        remove_windows_features=_consent(
+            policy.remove_windows_features, [g.remove_windows_features for g in groups]
+        ),
         kept=kept_services(management.service, management.port, allow, deny, catalog),
     )
 
@@ -191,9 +195,10 @@ def _strictest_tls(policy: Policy, catalog: Catalog, groups: tuple[GroupPolicy, 
     )
 
 
-def _remove_packages(policy: Policy, groups: tuple[GroupPolicy, ...]) -> bool:
-    """Package removal is irreversible: any group saying no wins over one saying yes."""
-    said = [g.remove_packages for g in groups if g.remove_packages is not None]
+def _consent(default: bool, groups: list[bool | None]) -> bool:
+    """An irreversible removal's consent: any group saying no wins over one saying yes;
+    the policy's own option when no group says."""
+    said = [g for g in groups if g is not None]
     if said:
         return all(said)
-    return policy.remove_packages
+    return default

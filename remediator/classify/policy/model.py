@@ -85,6 +85,7 @@ class GroupPolicy:
     tls: TlsSetting | None = None
     firewall_backend: str | None = None
     remove_packages: bool | None = None
+    remove_windows_features: bool | None = None
     management: ManagementAccess | None = None
     """The group's own management access, replacing the policy's for its hosts."""
 
@@ -130,3 +131,4 @@ class Policy:
     remove_packages: bool
     groups: Mapping[str, GroupPolicy]
     exceptions: tuple[PolicyException, ...]
+    remove_windows_features: bool = False

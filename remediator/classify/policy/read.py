@@ -119,6 +119,9 @@ class _Reader:
             firewall_backend=(data.get("firewall") or {}).get("backend"),
             max_scan_age_days=data.get("max_scan_age_days", DEFAULT_MAX_SCAN_AGE_DAYS),
             remove_packages=(data.get("options") or {}).get("remove_packages", False),
+            remove_windows_features=(data.get("options") or {}).get(
+                "remove_windows_features", False
+            ),
             groups={name: self._group(name, raw or {}) for name, raw in data["groups"].items()},
             exceptions=tuple(self._exceptions(data.get("exceptions") or [])),
         )
@@ -246,6 +249,7 @@ class _Reader:
             tls=self._tls(raw.get("tls"), (*parts, "tls")),
             firewall_backend=(raw.get("firewall") or {}).get("backend"),
             remove_packages=(raw.get("options") or {}).get("remove_packages"),
+            remove_windows_features=(raw.get("options") or {}).get("remove_windows_features"),
             management=(
                 self._management(raw["management"], (*parts, "management"))
                 if raw.get("management")

@@ -275,12 +275,22 @@ def test_management_over_http_is_kept_with_a_note_recommending_https(tmp_path: P
     assert types(one(plan, WIN2, 5986)) == ["firewall_block"]
 
 
-def test_the_smb1_feature_removal_follows_the_package_removal_consent(tmp_path: Path) -> None:
-    plan = mixed_plan(tmp_path, options="  remove_packages: true")
+@pytest.mark.parametrize(
+    ("options", "enabled"),
+    [
+        ("  remove_windows_features: true", True),
+        ("  remove_packages: true", False),  # Linux package removal is another consent
+        ("  remove_packages: true\n  remove_windows_features: false", False),
+    ],
+)
+def test_the_smb1_feature_removal_has_its_own_consent(
+    tmp_path: Path, options: str, enabled: bool
+) -> None:
+    plan = mixed_plan(tmp_path, options=options)
     [option] = one(plan, WIN2, 445).options
     assert (option.name, option.enabled, option.irreversible) == (
         "remove_windows_features",
-        True,
+        enabled,
         True,
     )
 
