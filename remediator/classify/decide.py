@@ -132,7 +132,7 @@ class Decider:
         _guard_management(ctx, outcome.actions)
         if ctx.host is not None:
             where = f"{ctx.port_label} of {ctx.host.host.name} ({finding.address})"
-            refuse_kept_cut(ctx.host.kept, outcome.actions, where)
+            refuse_kept_cut(ctx.host.kept, outcome.actions, where, windows=host_os.name == WINDOWS)
         return self._decision(ctx, rule, outcome, match, files)
 
     def context(self, finding: Finding) -> FindingContext:

@@ -46,6 +46,12 @@ class KeptService:
         return provides(self.service)
 
     @property
+    def windows_ids(self) -> frozenset[str]:
+        """The Windows services that must not be stopped, as ``windows:<name>`` (any case)."""
+        names = self.service.windows if self.service else ()
+        return frozenset(f"windows:{n.lower()}" for n in names)
+
+    @property
     def port_text(self) -> str:
         """``443/tcp`` (or several, comma separated)."""
         return _port_text(self.ports)
@@ -145,7 +151,9 @@ class KeptServiceError(PolicyError):
     """The plan would disable what a kept port needs: refused at plan time, naming both."""
 
 
-def refuse_kept_cut(kept: Iterable[KeptService], actions: Iterable[object], where: str) -> None:
+def refuse_kept_cut(
+    kept: Iterable[KeptService], actions: Iterable[object], where: str, *, windows: bool = False
+) -> None:
     """Raise :class:`KeptServiceError` if an action would stop anything a kept service uses.
 
     The rules already block instead of disabling where they can tell (the management
@@ -156,15 +164,27 @@ def refuse_kept_cut(kept: Iterable[KeptService], actions: Iterable[object], wher
     kept = tuple(kept)
     for action in actions:
         if isinstance(action, DisableService):
-            _refuse_one(kept, action, where)
+            _refuse_one(kept, action, where, windows=windows)
 
 
-def _refuse_one(kept: tuple[KeptService, ...], action: DisableService, where: str) -> None:
-    ids = frozenset(
-        (*action.units, *action.sockets, *(f"inetd:{n}" for n in action.inetd), *action.packages)
+def _refuse_one(
+    kept: tuple[KeptService, ...], action: DisableService, where: str, *, windows: bool
+) -> None:
+    """On a Windows host the Windows service names are what is stopped (any case)."""
+    ids = (
+        frozenset(f"windows:{n.lower()}" for n in action.windows)
+        if windows
+        else frozenset(
+            (
+                *action.units,
+                *action.sockets,
+                *(f"inetd:{n}" for n in action.inetd),
+                *action.packages,
+            )
+        )
     )
     for item in kept:
-        shared = sorted(ids & item.ids)
+        shared = sorted(ids & (item.windows_ids if windows else item.ids))
         if shared:
             what = action.service or "the service"
             raise KeptServiceError(

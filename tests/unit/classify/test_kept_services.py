@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from remediator.classify.catalog import ServiceEntry
 from remediator.classify.model import DisableService, FirewallBlock
 from remediator.classify.plan import Plan, build_plan
 from remediator.classify.plan_document import from_plan
+from remediator.classify.policy.kept import KeptService, KeptServiceError, refuse_kept_cut
 from remediator.cli import main
 from remediator.errors import InputError, PolicyError
 from remediator.ingest.findingset import load_findings
@@ -203,3 +205,14 @@ def test_the_refusal_is_one_line_and_exit_2_from_the_cli(
     assert len(err) == 1
     assert "587/tcp" in err[0] and "smtp on 25/tcp" in err[0]
     assert not out.exists()
+
+
+def test_on_windows_a_disable_stopping_a_kept_services_windows_service_is_refused() -> None:
+    """The Windows names are what a Windows host stops: one a kept service also runs on
+    (any case) is refused there; on Linux the same action is judged by its Linux names."""
+    web = ServiceEntry("https", "HTTPS", frozenset({("tcp", 443)}), "web", windows=("W3SVC",))
+    kept = (KeptService("https", web, (("tcp", 443),), "allowed by the policy"),)
+    disable = DisableService("tcp", 80, "http", units=("nginx.service",), windows=("w3svc",))
+    with pytest.raises(KeptServiceError, match="windows:w3svc"):
+        refuse_kept_cut(kept, (disable,), "80/tcp of win1", windows=True)
+    refuse_kept_cut(kept, (disable,), "80/tcp of web1")  # no Linux name shared: allowed
