@@ -57,6 +57,25 @@ def compare(
     return Verification(outcomes, new, rescanned=rescan is not None, tested=bool(by_key))
 
 
+def judged_again(outcome: Outcome) -> Outcome:
+    """A stored outcome re-judged on a later day, by what the rescan and tests recorded.
+
+    ``outcome.original`` was re-judged (:func:`~remediator.verify.originals.originals_of`);
+    an ``excepted`` outcome whose exception has since expired is judged like any failing
+    finding from the evidence verify kept (the rescan's word and the tests); every other
+    outcome stands as verify wrote it.
+    """
+    o = outcome.original
+    if outcome.state is not State.EXCEPTED or o.role is Role.EXCEPTED or o.expired_on is None:
+        return outcome
+    seen, tests = outcome.seen, outcome.tests
+    if seen is Seen.NO_ANSWER:
+        judged = Outcome(o, State.UNKNOWN, "the host did not answer the rescan", seen, tests)
+    else:
+        judged = _failing(o, seen, tests)
+    return replace(judged, reason=f"exception expired on {o.expired_on}; {judged.reason}")
+
+
 def observe(original: Original, rescan: Rescan | None) -> Seen:
     """What the rescan says about one original finding."""
     o = original
