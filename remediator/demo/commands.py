@@ -103,7 +103,7 @@ def _verdict(work: Work, problems: Sequence[str]) -> int:
         f"{work.runs}/")  # fmt: skip
     if not problems:
         say("demo passed: every fixable finding is fixed and confirmed by the rescan; the")
-        say("clean host and every allowed service are untouched.")
+        say("clean host is untouched and every allowed service is kept, still answering.")
         return 0
     say("demo did not pass:")
     for problem in problems:

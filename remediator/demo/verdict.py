@@ -1,8 +1,9 @@
 """The demo's own verdict on top of verify's: nothing fixable left, nothing good harmed.
 
-``remediator verify`` already fails when a fixable finding is not ``resolved``, an
-allowed service stopped answering from an allowed source, or the rescan found
-something new that blocks. The demo also promises that the lab's control host
+``remediator verify`` already fails when a fixable finding is not ``resolved``, anything
+is ``open`` (an expired exception too), an allowed service stopped answering from an
+allowed source, or the rescan found something new that blocks; allowed services still
+answering are ``kept`` and never fail it. The demo also promises that the lab's control host
 (role ``clean``, which the policy finds compliant) was left alone: the apply changed
 nothing on it and the rescan still sees every one of its findings exactly as before.
 """
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from remediator.lab.config import LabConfig
 from remediator.lab.inventory import inventory_name
 from remediator.report.model import Evidence
-from remediator.verify.model import Seen, State
+from remediator.verify.model import Outcome, Role, Seen, State
 
 CONTROL_ROLE = "clean"
 
@@ -29,8 +30,8 @@ def judge(evidence: Evidence, clean: Iterable[str]) -> tuple[str, ...]:
     v = evidence.verification
     problems = [
         f"{o.state.value}: {o.original.host or '-'} {o.original.finding_key}: {o.reason}"
-        for o in v.fixable()
-        if o.state is not State.RESOLVED
+        for o in v.outcomes
+        if _left(o)
     ]
     problems += [f"allowed service broke: {o.original.finding_key}" for o in v.broken_allowed]
     problems += [f"new in the rescan: {n.key} ({n.check_id})" for n in v.new if n.blocking]
@@ -38,6 +39,14 @@ def judge(evidence: Evidence, clean: Iterable[str]) -> tuple[str, ...]:
     if not v.rescanned:
         problems.append("no rescan was made")
     return tuple(problems)
+
+
+def _left(outcome: Outcome) -> bool:
+    """A fixable finding not resolved, or anything else ``open`` (a finding whose exception
+    expired) but an allowed service that broke, which has its own line. ``kept`` is fine."""
+    if outcome.original.role is Role.FIX:
+        return outcome.state is not State.RESOLVED
+    return outcome.state is State.OPEN and not outcome.allowed_broken
 
 
 def _touched(evidence: Evidence, clean: frozenset[str]) -> list[str]:

@@ -9,6 +9,7 @@ changes) and ``snapshots/<host>/``. Nothing is re-run and nothing is fetched.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,21 +29,29 @@ from remediator.run.apply.rollback import snapshotted
 from remediator.run.preview.verdicts import HostPreview
 from remediator.run.records.outcome import ApplySummary, HostEnding, read_summary
 from remediator.run.records.record import RUN_FILE, ApplyTerms, RunInfo, RunRecord
+from remediator.verify.compare import judged_again
 from remediator.verify.model import Outcome, Verification
 from remediator.verify.originals import originals_of
 from remediator.verify.store import VERIFY_FILE, read_verification
 
 
 def load_evidence(run_dir: Path, now: datetime | None = None) -> Evidence:
-    """The evidence of the run record at ``run_dir``."""
+    """The evidence of the run record at ``run_dir``, its exceptions re-judged on ``now``'s day.
+
+    A report written after an exception expired must not call it active: the plan's
+    exceptions are re-judged on the report's day and an ``excepted`` outcome whose exception
+    has since run out is judged again from what verify recorded (``open``, "exception
+    expired on ...", when the rescan still saw it).
+    """
+    now = now or datetime.now(UTC)
     record = RunRecord(run_dir, run_dir.name)
     _require(run_dir / RUN_FILE)
     info = record.info()
     _require(run_dir / "plan.json")
     plan = load_plan(run_dir / "plan.json")
-    originals = originals_of(plan)
+    originals = originals_of(plan, now.date())
     _require(run_dir / VERIFY_FILE)
-    verification = read_verification(run_dir, originals)
+    verification = _rejudged(read_verification(run_dir, originals))
     summary = read_summary(run_dir)
     findings = _findings(run_dir / "findings.json")
     snapshots = set(snapshotted(record))
@@ -52,8 +61,13 @@ def load_evidence(run_dir: Path, now: datetime | None = None) -> Evidence:
         findings=findings,
         summary=summary,
         snapshots=snapshots,
-        now=now or datetime.now(UTC),
+        now=now,
     )
+
+
+def _rejudged(verification: Verification) -> Verification:
+    """``verification`` with outcomes whose exception expired since judged again."""
+    return replace(verification, outcomes=tuple(judged_again(o) for o in verification.outcomes))
 
 
 def build_evidence(

@@ -168,12 +168,14 @@ class Evidence:
 
     @property
     def for_a_person(self) -> tuple[FindingEvidence, ...]:
-        """What remains for a person: manual work, and anything fixable not yet resolved."""
+        """What remains for a person: manual work, anything fixable not yet resolved, and
+        anything else ``open`` (a finding whose exception expired, an allowed service that
+        broke)."""
         return tuple(
             f
             for h in self.hosts
             for f in h.findings
-            if f.outcome.state is State.MANUAL
+            if f.outcome.state in (State.MANUAL, State.OPEN)
             or (f.outcome.original.role is Role.FIX and f.outcome.state is not State.RESOLVED)
         )
 
@@ -185,6 +187,7 @@ class Evidence:
         counts = v.counts()
         lines = [
             f"{resolved} of {len(fixable)} findings the run was to fix are resolved" + _proof(v),
+            f"{counts['kept']} allowed services are kept: still answering, as the policy wants.",
             f"{counts['excepted']} findings are left under a dated policy exception.",
             f"{counts['manual']} findings need a person (patch, certificate, replacement).",
             f"{counts['unknown']} findings could not be judged (host did not answer, "
@@ -193,6 +196,11 @@ class Evidence:
         ]
         if v.broken_allowed:
             lines.append(f"{len(v.broken_allowed)} allowed services no longer answer.")
+        expired = [o for o in v.outcomes if o.original.expired_on and o.state is State.OPEN]
+        if expired:
+            lines.append(
+                f"{len(expired)} findings are open because their policy exception expired."
+            )
         lines.append(
             "Verification passed." if v.passed else "Verification did not pass: see below."
         )

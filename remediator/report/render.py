@@ -36,7 +36,15 @@ DOCUMENT: Final = "evidence"
 
 STATE_MEANINGS: Final = (
     (State.RESOLVED.value, "Fixed, and the fix was confirmed by the rescan or the host tests."),
-    (State.OPEN.value, "Still present (for allowed services: still answering, as intended)."),
+    (
+        State.KEPT.value,
+        "Allowed by the policy and still answering, as intended: left as it is on purpose.",
+    ),
+    (
+        State.OPEN.value,
+        "Should be gone and is not: a fix that did not hold, an allowed service that broke, "
+        "or a finding whose policy exception expired.",
+    ),
     (State.NEW.value, "Seen by the rescan but not by the original scan."),
     (State.EXCEPTED.value, "Left as it is on purpose under a dated, approved policy exception."),
     (State.MANUAL.value, "Needs a person: a patch, a certificate, a replacement."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from remediator.clitools import add_runs_dir, add_verb, lazy_options, options_from
@@ -15,9 +16,12 @@ original findings by (address, protocol, port, kind), so an nmap rescan can conf
 Nessus or Qualys finding. Each finding ends as one of:
 
   resolved  fixed, confirmed by the rescan or the tests
-  open      still there (an allowed service: still answering, as it must)
+  kept      an allowed service still answering, as the policy wants (never a failure)
+  open      should be gone and is not (or an allowed service broke, or its exception
+            expired: "exception expired on ...")
   new       in the rescan, not in the original scan
-  excepted  left alone under an active policy exception (its expiry is shown)
+  excepted  left alone under a policy exception still valid on the day verify runs
+            (--as-of; its expiry is shown)
   manual    needs a person (patch, certificate, replacement)
   unknown   not judgeable: the host did not answer the rescan, or nothing covers it
 
@@ -39,8 +43,9 @@ examples:
   remediator verify RUN --rescan-command 'nmap -sS -sV -Pn {v6} -p {ports} -oX {output} {targets}'
   remediator verify RUN --no-tests --rescan -l web --junit verify-junit.xml
 
-exit codes: 0 every fixable finding resolved, no allowed service broke, nothing
-blocking is new; 1 otherwise; 2 bad input; 3 refused (no lab for --rescan).
+exit codes: 0 every fixable finding resolved, nothing open (kept never fails), no
+allowed service broke, nothing blocking is new; 1 otherwise; 2 bad input; 3 refused
+(no lab for --rescan).
 """
 
 
@@ -95,7 +100,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         help="also write JUnit XML for CI, one test case per finding ('-': standard output)",
     )
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="re-judge the plan's exceptions on this day (YYYY-MM-DD; default today)",
+    )
     parser.set_defaults(func=lazy_options("remediator.verify.commands", "run_verify", _options))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _options(args: argparse.Namespace) -> VerifyOptions:

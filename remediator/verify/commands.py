@@ -3,13 +3,16 @@
 Reads the run record (its plan copy, project and inventory), runs every host's generated
 testinfra suite in parallel, and with ``--rescan`` (lab only for now) rescans the
 affected hosts and ports from the lab controller, then writes ``verify.json`` into the
-record and prints the counts. Exit 0 only when every fixable finding is resolved,
-nothing allowed broke and nothing blocking is new.
+record and prints the counts. The plan's exceptions are re-judged on the day verify runs
+(``--as-of``): one expired since the plan covers nothing. Exit 0 only when every fixable
+finding is resolved, nothing is ``open``, nothing allowed broke and nothing blocking is new
+(``kept``, an allowed service still answering, never fails).
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from remediator.classify.catalog_load import load_catalog
@@ -26,7 +29,15 @@ from remediator.run.project import load_project
 from remediator.run.records.record import RUN_FILE, RunRecord, open_run
 from remediator.verify.compare import compare
 from remediator.verify.junit import write_junit
-from remediator.verify.model import Original, State, TestResult, Verification, VerifyOptions
+from remediator.verify.model import (
+    Original,
+    Outcome,
+    Role,
+    State,
+    TestResult,
+    Verification,
+    VerifyOptions,
+)
 from remediator.verify.originals import originals_of
 from remediator.verify.rescan import Rescan, rescan_from
 from remediator.verify.scope import scope_of
@@ -41,7 +52,8 @@ def run_verify(asked: VerifyOptions) -> int:
     record = open_run(asked.run, asked.runs_dir)
     plan = load_plan(record.path / "plan.json")
     chosen = _limited(plan, asked.limit)
-    originals = tuple(o for o in originals_of(plan) if chosen is None or o.host in chosen)
+    on = asked.as_of or datetime.now(UTC).date()
+    originals = tuple(o for o in originals_of(plan, on) if chosen is None or o.host in chosen)
     target = _target(record)
     tests: tuple[TestResult, ...] = ()
     if not asked.no_tests:
@@ -87,8 +99,8 @@ def summary_text(result: Verification, record: RunRecord) -> str:
     """The counts and the findings that keep verify from passing."""
     counts = result.counts()
     lines = [f"run {record.id}: " + ", ".join(f"{counts[s.value]} {s.value}" for s in State)]
-    for outcome in result.fixable():
-        if outcome.state is not State.RESOLVED:
+    for outcome in result.outcomes:
+        if _holds_back(outcome):
             o = outcome.original
             lines.append(
                 f"  {outcome.state.value:8} {shown(o.host or '-')} {shown(o.finding_key)}: "
@@ -102,6 +114,14 @@ def summary_text(result: Verification, record: RunRecord) -> str:
     lines.append(f"verification {'passed' if result.passed else 'did not pass'}; "
                  f"written to {record.path / VERIFY_FILE}")  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _holds_back(outcome: Outcome) -> bool:
+    """A fixable finding not resolved, or anything else ``open`` (an expired exception)
+    that is not an allowed service's breakage (listed on its own)."""
+    if outcome.original.role is Role.FIX:
+        return outcome.state is not State.RESOLVED
+    return outcome.state is State.OPEN and not outcome.allowed_broken
 
 
 def _target(record: RunRecord) -> Target:

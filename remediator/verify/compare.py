@@ -3,7 +3,10 @@
 Rules, in order, for one original finding (see :class:`~remediator.verify.model.Role`):
 
 * an active exception keeps it ``excepted`` whatever the rescan says (it was left alone
-  on purpose, and the report must show the exception and its expiry);
+  on purpose, and the report must show the exception and its expiry); an expired one
+  (by the plan's day or re-judged on verify's, see :mod:`~remediator.verify.originals`)
+  covers nothing: the finding is judged like any failing one, seen again it is ``open``
+  (even where only a person can fix it), and its reason says "exception expired on …";
 * a host that did not answer the rescan is ``unknown``, never ``resolved``;
 * a ``firewall_restrict`` whose allowed sources include the rescan's own address cannot
   be judged by that rescan (it still sees the port by design): its tests decide;
@@ -13,16 +16,18 @@ Rules, in order, for one original finding (see :class:`~remediator.verify.model.
 * not judgeable by the rescan (not scanned, a kind it cannot see, no rescan) -> the tests
   decide: all passed ``resolved``, one failed ``open``, none ``unknown``.
 
-Allowed findings (verdict pass) keep the state the evidence gives; one with a failed
-test, or whose ``keep`` sources include the rescan's address and that the rescan no
-longer sees, is flagged ``allowed_broken`` (and stays ``open``: a problem to look at).
-Rescan keys no original matches are ``new``.
+Allowed findings (verdict pass) still answering, by the rescan or by their passing tests,
+are ``kept``: left as the policy wants, never a failure. One with a failed test, or whose
+``keep`` sources include the rescan's address and that the rescan no longer sees, is
+flagged ``allowed_broken`` and is ``open``: ``open`` always means something is not as it
+should be. Rescan keys no original matches are ``new``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from remediator.verify.model import (
     NewFinding,
@@ -52,6 +57,25 @@ def compare(
     return Verification(outcomes, new, rescanned=rescan is not None, tested=bool(by_key))
 
 
+def judged_again(outcome: Outcome) -> Outcome:
+    """A stored outcome re-judged on a later day, by what the rescan and tests recorded.
+
+    ``outcome.original`` was re-judged (:func:`~remediator.verify.originals.originals_of`);
+    an ``excepted`` outcome whose exception has since expired is judged like any failing
+    finding from the evidence verify kept (the rescan's word and the tests); every other
+    outcome stands as verify wrote it.
+    """
+    o = outcome.original
+    if outcome.state is not State.EXCEPTED or o.role is Role.EXCEPTED or o.expired_on is None:
+        return outcome
+    seen, tests = outcome.seen, outcome.tests
+    if seen is Seen.NO_ANSWER:
+        judged = Outcome(o, State.UNKNOWN, "the host did not answer the rescan", seen, tests)
+    else:
+        judged = _failing(o, seen, tests)
+    return replace(judged, reason=f"exception expired on {o.expired_on}; {judged.reason}")
+
+
 def observe(original: Original, rescan: Rescan | None) -> Seen:
     """What the rescan says about one original finding."""
     o = original
@@ -75,6 +99,13 @@ def _on_answering_host(o: Original, rescan: Rescan) -> Seen:
 
 
 def _judge(o: Original, rescan: Rescan | None, tests: tuple[TestResult, ...]) -> Outcome:
+    judged = _judged(o, rescan, tests)
+    if o.expired_on is None:
+        return judged
+    return replace(judged, reason=f"exception expired on {o.expired_on}; {judged.reason}")
+
+
+def _judged(o: Original, rescan: Rescan | None, tests: tuple[TestResult, ...]) -> Outcome:
     seen = observe(o, rescan)
     if o.role is Role.EXCEPTED:
         expiry = o.exception.expires if o.exception else "?"
@@ -103,7 +134,8 @@ def _failing(o: Original, seen: Seen, tests: tuple[TestResult, ...]) -> Outcome:
     if seen is Seen.SEEN and o.waits_for_reboot and not failed:
         return Outcome(o, State.PENDING_REBOOT, PENDING_REBOOT_WHY, seen, tests)
     if seen is Seen.SEEN:
-        state = State.MANUAL if o.role is Role.MANUAL else State.OPEN
+        person = o.role is Role.MANUAL and o.expired_on is None
+        state = State.MANUAL if person else State.OPEN
         return Outcome(o, state, "the rescan still reports it", seen, tests)
     if seen not in (Seen.PORT_CLOSED, Seen.KIND_GONE):
         return _by_tests(o, seen, tests, f"the rescan cannot judge it ({_SEEN_WORDS[seen]})")
@@ -121,6 +153,9 @@ def _by_tests(o: Original, seen: Seen, tests: tuple[TestResult, ...], why: str) 
         return Outcome(o, State.OPEN, f"{why}; test {failed[0].name} failed", seen, tests)
     if passed:
         names = ", ".join(t.name for t in passed)
+        if o.role is Role.ALLOWED:
+            why = f"{why}; still answering, as intended"
+            return Outcome(o, State.KEPT, f"{why}: tests passed: {names}", seen, tests)
         return Outcome(o, State.RESOLVED, f"{why}; tests passed: {names}", seen, tests)
     idle = State.MANUAL if o.role is Role.MANUAL else State.UNKNOWN
     return Outcome(o, idle, f"{why}; no test ran for it", seen, tests)
@@ -134,13 +169,8 @@ def _allowed(
         why = f"passes the policy, but test {failed[0].name} failed: an allowed service broke"
         return Outcome(o, State.OPEN, why, seen, tests, allowed_broken=True)
     if seen is Seen.SEEN:
-        return Outcome(
-            o,
-            State.OPEN,
-            "passes the policy; the rescan still reports it, as expected",
-            seen,
-            tests,
-        )
+        why = "passes the policy; the rescan still reports it: still answering, as intended"
+        return Outcome(o, State.KEPT, why, seen, tests)
     if seen in (Seen.PORT_CLOSED, Seen.KIND_GONE):
         must_answer = (
             o.keep_sources is not None

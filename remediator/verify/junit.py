@@ -4,8 +4,9 @@ One test case per finding: the class name is the host (a CI groups by it), the n
 finding key and its kind. ``open``, a blocking ``new`` and ``unknown`` are failures (with the
 reason; a new finding that does not fail ``verify`` passes, its title in ``system-out``),
 ``manual`` and ``excepted`` skipped (with the reason: a person's work, or the exception and
-its expiry), ``resolved`` and an allowed service that still answers pass. An allowed
-service the rescan no longer reaches is a failure: the run broke something it had to keep.
+its expiry), ``resolved`` passes, and so does ``kept`` (an allowed service still
+answering, as intended), its ``system-out`` saying so. An allowed service the rescan no
+longer reaches is a failure: the run broke something it had to keep.
 
 Only written, never parsed here; every string comes from scans and plans, so each one is
 made terminal-safe and XML 1.0-legal before the standard library serialises it.
@@ -22,7 +23,7 @@ from typing import Final
 from remediator.common.files import replace_text
 from remediator.common.text import escape, shown
 from remediator.ingest.model import FindingKey
-from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
+from remediator.verify.model import NewFinding, Outcome, State, Verification
 
 FAILED: Final = frozenset({State.OPEN, State.NEW, State.UNKNOWN, State.PENDING_REBOOT})
 SKIPPED: Final = frozenset({State.MANUAL, State.EXCEPTED})
@@ -82,8 +83,11 @@ def _outcome_case(outcome: Outcome) -> ET.Element:
         ET.SubElement(case, "failure", {"type": "allowed_broken", "message": reason})
     elif state in SKIPPED:
         ET.SubElement(case, "skipped", {"message": f"{state.value}: {reason}"})
-    elif state in FAILED and not (o.role is Role.ALLOWED and state is State.OPEN):
+    elif state in FAILED:
         ET.SubElement(case, "failure", {"type": state.value, "message": reason})
+    elif state is State.KEPT:
+        kept = f"kept: allowed by the policy and still answering, as intended: {reason}"
+        ET.SubElement(case, "system-out").text = kept
     return case
 
 

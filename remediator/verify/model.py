@@ -10,6 +10,7 @@ own check ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
@@ -22,7 +23,10 @@ class State(StrEnum):
     """The one word each finding ends as, shared by the JSON and the HTML report."""
 
     RESOLVED = "resolved"
+    KEPT = "kept"
+    """An allowed service still answering, as the policy wants: never a failure."""
     OPEN = "open"
+    """Should be gone and is not (or an allowed service that broke): always a failure."""
     NEW = "new"
     EXCEPTED = "excepted"
     MANUAL = "manual"
@@ -41,7 +45,7 @@ class Role(StrEnum):
     EXCEPTED = "excepted"
     """An active policy exception: deliberately left as it is until the exception expires."""
     ALLOWED = "allowed"
-    """Passes the policy (an allowed service, informational): kept, never counted as a fix."""
+    """Passes the policy (an allowed service, informational): ``kept``, never counted as a fix."""
 
 
 class Seen(StrEnum):
@@ -81,6 +85,17 @@ class Original:
     waits_for_reboot: bool = False
     """Its fix is a setting Windows reads at boot (SCHANNEL, SMB1), nothing closes its port:
     until the host reboots, the rescan still sees it."""
+
+    @property
+    def expired_on(self) -> str | None:
+        """The expiry day of an exception that no longer applies (None: none, or active).
+
+        Set by the plan (expired before it was made) or by re-judging on a later day
+        (:func:`remediator.verify.originals.originals_of`): such a finding is judged like
+        any failing one, and its reason says when the exception ran out.
+        """
+        e = self.exception
+        return e.expires if e is not None and not e.active else None
 
     @property
     def finding_key(self) -> str:
@@ -195,9 +210,11 @@ class Verification:
 
     @property
     def passed(self) -> bool:
-        """Every fixable finding resolved, nothing allowed broke, nothing blocking is new."""
+        """Every fixable finding resolved, nothing ``open`` (an allowed service that broke,
+        a finding whose exception expired), nothing blocking is new; ``kept`` never fails."""
         return (
             all(o.state is State.RESOLVED for o in self.fixable())
+            and not any(o.state is State.OPEN for o in self.outcomes)
             and not self.broken_allowed
             and not any(n.blocking for n in self.new)
         )
@@ -238,3 +255,5 @@ class VerifyOptions:
     json: bool = False
     limit: str | None = None
     junit: str | None = None
+    as_of: date | None = None
+    """The day exceptions are re-judged on (None: the day verify runs)."""

@@ -21,6 +21,7 @@ from remediator.verify.model import (
     NewFinding,
     Original,
     Outcome,
+    Role,
     Seen,
     State,
     TestResult,
@@ -63,12 +64,21 @@ def _outcome(raw: Mapping[str, Any], by_key: Mapping[str, Original], where: str)
         raise InputError(f"{where}: outcome {key} matches no decision of the run's plan")
     return Outcome(
         original=original,
-        state=State(raw["state"]),
+        state=_state(raw, original),
         reason=str(raw["reason"]),
         seen=Seen(raw["rescan"]),
         tests=tuple(_test(t) for t in raw.get("tests", ())),
         allowed_broken=bool(raw.get("allowed_broken")),
     )
+
+
+def _state(raw: Mapping[str, Any], original: Original) -> State:
+    """The stored state; ``open`` for an allowed service that did not break, as documents
+    written before ``kept`` existed say, reads as ``kept`` (the same fact, in today's word)."""
+    state = State(raw["state"])
+    if state is State.OPEN and original.role is Role.ALLOWED and not raw.get("allowed_broken"):
+        return State.KEPT
+    return state
 
 
 def _test(raw: Mapping[str, Any]) -> TestResult:

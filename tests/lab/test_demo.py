@@ -17,6 +17,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ import pytest
 from remediator.cli import main
 from remediator.lab import host as lab_host
 from remediator.lab import manager, state
+from remediator.report.load import load_evidence
+from remediator.verify.model import State
 from tests.lab.helpers import TIMINGS, Lab
 from tests.lab.outside import Look, answered, assert_answers, connect, tls, udp
 from tests.unit.report.browser import SKIP_ENV, render, unable
@@ -172,6 +175,30 @@ def test_the_clean_host_and_every_allowed_service_are_untouched(demo: Demo) -> N
     public = [o for o in demo.outcomes() if o["role"] == "allowed" and o["kind"] == "open-port"
               and o["port"] in (25, 80, 443, 587, 993)]  # fmt: skip
     assert public and {o["rescan"] for o in public} == {"seen"}
+    assert {o["state"] for o in public} == {"kept"}  # allowed and answering: never "open"
+
+
+def test_open_means_should_be_gone_and_the_summary_says_kept(demo: Demo) -> None:
+    """Every fixable finding fixed: nothing is open; the allowed services are kept."""
+    counts = demo.verify["counts"]
+    assert counts["open"] == 0 and counts["kept"] > 0
+    allowed = [o for o in demo.outcomes() if o["role"] == "allowed"]
+    assert allowed and sum(o["state"] == "kept" for o in allowed) == counts["kept"]
+    log = next((demo.work / "steps").glob("*-verify.txt")).read_text("utf-8")
+    said = f"{counts['resolved']} resolved, {counts['kept']} kept, 0 open, 0 new"
+    assert said in log
+    assert 'class="state state-kept">kept<' in demo.html
+
+
+def test_an_exception_expired_by_report_day_is_open(demo: Demo) -> None:
+    """The report re-judges the demo's exceptions on its own day: after the certificate
+    exception's expiry it is open, "exception expired on 2027-06-30", and nothing passes."""
+    later = load_evidence(demo.run, datetime(2027, 7, 1, tzinfo=UTC))
+    certs = [f.outcome for h in later.hosts if h.name == CLEAN for f in h.findings
+             if f.outcome.original.check_id == "nmap:ssl-cert"]  # fmt: skip
+    assert len(certs) == 2 and {o.state for o in certs} == {State.OPEN}
+    assert all(o.reason.startswith("exception expired on 2027-06-30") for o in certs)
+    assert not later.verification.passed
 
 
 def test_the_evidence_records_the_change_its_authority_and_snapshots(demo: Demo) -> None:

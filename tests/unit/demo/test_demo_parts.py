@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,16 @@ def test_a_step_is_the_command_as_typed_and_its_output_is_kept(
     with pytest.raises(InputError):
         steps.invoke(["ingest", str(tmp_path / "missing.xml")])
     assert (tmp_path / "steps" / "02-ingest.txt").exists()
+
+
+def test_an_exception_expired_by_report_day_fails_the_demo(tmp_path: Path) -> None:
+    """The control host's certificate exception runs out on 2027-06-30: a demo judged
+    after it names the finding open, whatever verify said while the exception held."""
+    run = write_run(tmp_path)
+    later = load_evidence(run, datetime(2027, 7, 1, tzinfo=UTC))
+    expired = [p for p in judge(later, clean_hosts(LabConfig())) if "clean.lab" in p]
+    assert len(expired) == 2
+    assert all(p.startswith("open: clean.lab ") and "nmap:ssl-cert" in p for p in expired)
+    assert all("exception expired on 2027-06-30" in p for p in expired)
+    before = load_evidence(run, datetime(2027, 6, 30, tzinfo=UTC))
+    assert not [p for p in judge(before, clean_hosts(LabConfig())) if "clean.lab" in p]

@@ -62,7 +62,8 @@ def test_json_and_html_agree(written: tuple[dict[str, object], str]) -> None:
     counts = document["counts"]
     assert counts == {
         "resolved": 1,
-        "open": 130,
+        "kept": 70,
+        "open": 60,
         "new": 0,
         "excepted": 2,
         "manual": 10,
@@ -130,3 +131,62 @@ def test_the_evidence_says_why_the_run_could_not_vouch(tmp_path: Path) -> None:
     changes = [f["change"] for h in document["hosts"] for f in h["findings"] if f["change"]]
     assert [c["why"] for c in changes] == [not_run]
     assert not_run in html_path.read_text("utf-8")
+
+
+def cert_findings(document: dict[str, object]) -> list[dict[str, object]]:
+    hosts = document["hosts"]
+    assert isinstance(hosts, list)
+    return [f for h in hosts for f in h["findings"]
+            if f["check_id"] == "nmap:ssl-cert" and f["host"] == "clean.lab"]  # fmt: skip
+
+
+def test_allowed_services_still_answering_are_kept_in_both_files(
+    written: tuple[dict[str, object], str],
+) -> None:
+    document, html = written
+    summary = document["summary"]
+    assert isinstance(summary, list)
+    assert "70 allowed services are kept: still answering, as the policy wants." in summary
+    assert 'class="state state-kept">kept<' in html
+    assert "Allowed by the policy and still answering" in html
+
+
+def test_a_report_after_the_exception_expired_calls_it_open(tmp_path: Path) -> None:
+    """verify ran while the exception held; the report, written after its expiry, no
+    longer calls it active: the finding is open, "exception expired on ..."."""
+    run = write_run(tmp_path)
+    later = datetime(2027, 7, 1, 9, 0, tzinfo=UTC)
+    json_path, html_path = write_report(load_evidence(run, later), tmp_path / "out")
+    document = json.loads(json_path.read_text("utf-8"))
+    certs = cert_findings(document)
+    assert len(certs) == 2 and {f["state"] for f in certs} == {"open"}
+    assert all(str(f["reason"]).startswith("exception expired on 2027-06-30") for f in certs)
+    assert all(f["exception"]["active"] is False for f in certs)  # type: ignore[index]
+    assert document["counts"]["excepted"] == 0 and not document["passed"]
+    assert {str(f["key"]) for f in certs} <= set(document["for_a_person"])
+    assert "expires <strong>2027-06-30</strong> (expired)" in html_path.read_text("utf-8")
+
+
+def test_a_report_on_the_expiry_day_still_calls_it_excepted(tmp_path: Path) -> None:
+    run = write_run(tmp_path)
+    last_day = datetime(2027, 6, 30, 23, 0, tzinfo=UTC)
+    json_path, _ = write_report(load_evidence(run, last_day), tmp_path / "out")
+    document = json.loads(json_path.read_text("utf-8"))
+    assert {f["state"] for f in cert_findings(document)} == {"excepted"}
+
+
+def test_a_verification_written_before_kept_existed_reads_as_kept(tmp_path: Path) -> None:
+    """Old verify.json: no 'kept' count, allowed services 'open' "as expected"."""
+    run = write_run(tmp_path)
+    path = run / "verify.json"
+    document = json.loads(path.read_text("utf-8"))
+    for outcome in document["outcomes"]:
+        if outcome["state"] == "kept":
+            outcome["state"] = "open"
+            outcome["reason"] = "passes the policy; the rescan still reports it, as expected"
+    for counts in (document["counts"], document["fixable"]):
+        counts["open"] += counts.pop("kept")
+    path.write_text(json.dumps(document), encoding="utf-8")
+    evidence = load_evidence(run, NOW)
+    assert evidence.verification.counts()["kept"] == 70
+    assert evidence.verification.counts()["open"] == 60

@@ -62,8 +62,27 @@ def test_verify_without_evidence_leaves_fixes_unknown_and_fails(
     assert written["fixable"]["unknown"] == 65 and written["fixable"]["resolved"] == 0
     assert not written["rescanned"] and not written["passed"]
     out = capsys.readouterr().out
-    assert "0 resolved, 0 open, 0 new, 2 excepted, 10 manual, 137 unknown" in out
+    assert (
+        "0 resolved, 0 kept, 0 open, 0 new, 2 excepted, 10 manual, 0 pending_reboot, 137 unknown"
+        in out
+    )
     assert "verification did not pass" in out
+
+
+def test_verify_re_judges_exceptions_on_its_own_day(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plan called the certificate exception active; on a day after its expiry verify
+    no longer does (no rescan here, so nothing shows it still there: a person's work)."""
+    assert call("verify", str(run_dir), "--no-tests", "--json", "--as-of", "2027-06-30") == 1
+    assert json.loads(capsys.readouterr().out)["counts"]["excepted"] == 2
+    assert call("verify", str(run_dir), "--no-tests", "--json", "--as-of", "2027-07-01") == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["counts"]["excepted"] == 0
+    certs = [o for o in document["outcomes"] if o["check_id"] == "nmap:ssl-cert"
+             and o["host"] == "clean.lab"]  # fmt: skip
+    assert len(certs) == 2 and {o["role"] for o in certs} == {"manual"}
+    assert all(o["reason"].startswith("exception expired on 2027-06-30; ") for o in certs)
 
 
 def test_rescan_outside_the_lab_is_refused(run_dir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,8 @@ def test_same_scan_again_resolves_nothing(originals: tuple[Original, ...], tmp_p
     result = compare(originals, derived_rescan(tmp_path, {}))
     assert result.counts() == {
         "resolved": 0,
-        "open": 137,
+        "kept": 72,
+        "open": 65,
         "new": 0,
         "excepted": 2,
         "manual": 10,
@@ -75,7 +77,8 @@ def test_closed_port_is_resolved_and_nothing_else_moves(
     assert outcome(result, "10.213.0.10/tcp/23/port-open") is State.RESOLVED
     assert outcome(result, "fd00:213::10/tcp/23/port-open") is State.OPEN
     assert result.counts()["resolved"] == 1
-    assert result.counts()["open"] == 136
+    assert result.counts()["open"] == 64
+    assert result.counts()["kept"] == 72
 
 
 def test_stopped_host_is_unknown_never_resolved(
@@ -253,3 +256,45 @@ def test_a_windows_fix_that_waits_for_a_reboot_is_pending_reboot(tmp_path: Path)
     failing = TestResult("win2.lab", "test_fix_schannel_tls_1_0_off", "failed", (key,))
     again = compare(originals, rescan, (failing,))
     assert outcome(again, key) is State.OPEN
+
+
+def test_an_allowed_service_still_answering_is_kept_not_open(
+    originals: tuple[Original, ...], tmp_path: Path
+) -> None:
+    """``open`` means "should be gone and is not": an allowed service that answers as the
+    policy wants is ``kept``, and it never fails the verification."""
+    result = compare(originals, derived_rescan(tmp_path, {}))
+    allowed = [o for o in result.outcomes if o.original.role is Role.ALLOWED]
+    assert len(allowed) == 72 and {o.state for o in allowed} == {State.KEPT}
+    assert all("as intended" in o.reason for o in allowed)
+    assert not [o for o in result.outcomes if o.state is State.OPEN and o.original.role
+                is not Role.FIX]  # fmt: skip
+    assert replace(result, outcomes=tuple(allowed)).passed  # kept never fails
+
+
+def test_an_exception_expired_by_verify_day_is_open_with_its_expiry(
+    plan: dict[str, Any], tmp_path: Path
+) -> None:
+    """The plan judged the exception active; by the verification's own day it has expired,
+    so the finding is judged like a failing one: still reported, it is ``open``."""
+    rescan = derived_rescan(tmp_path, {})
+    late = compare(originals_from_plan(plan, "plan.json", on=date(2027, 7, 1)), rescan)
+    cert = [o for o in late.outcomes if o.original.check_id == "nmap:ssl-cert"
+            and o.original.host == "clean.lab"]  # fmt: skip
+    assert len(cert) == 2
+    assert {o.state for o in cert} == {State.OPEN}
+    assert all("exception expired on 2027-06-30" in o.reason for o in cert)
+    assert {o.original.role for o in cert} == {Role.MANUAL}
+    assert late.counts()["excepted"] == 0
+
+
+def test_an_exception_valid_on_verify_day_stays_excepted(
+    plan: dict[str, Any], tmp_path: Path
+) -> None:
+    """Its last day still counts (the policy's own rule: active up to its expiry)."""
+    on_the_day = originals_from_plan(plan, "plan.json", on=date(2027, 6, 30))
+    result = compare(on_the_day, derived_rescan(tmp_path, {}))
+    cert = [o for o in result.outcomes if o.original.check_id == "nmap:ssl-cert"
+            and o.original.host == "clean.lab"]  # fmt: skip
+    assert {o.state for o in cert} == {State.EXCEPTED}
+    assert result.counts()["excepted"] == 2

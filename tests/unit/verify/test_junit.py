@@ -131,3 +131,18 @@ def test_a_limit_verifies_only_its_hosts(
     assert {o["host"] for o in document["outcomes"]} == {"web.lab"}
     with pytest.raises(InputError, match="the limit 'nothere' matches no host"):
         call("verify", str(run_dir), "--no-tests", "-l", "nothere")
+
+
+def test_a_kept_service_passes_and_says_it_is_allowed_and_answering(
+    verification: Verification, tmp_path: Path
+) -> None:
+    path = tmp_path / "junit.xml"
+    write_junit(verification, "RUN", str(path))
+    suite = next(iter(JUnitXml.fromfile(str(path))))
+    kept = [o for o in verification.outcomes if o.state is State.KEPT]
+    assert len(kept) == 72 and {o.original.role for o in kept} == {Role.ALLOWED}
+    by_name = {c.name: c for c in suite}
+    for outcome in kept:
+        case = by_name[f"{outcome.original.finding_key} {outcome.original.kind}"]
+        assert not case.result
+        assert case.system_out.startswith("kept: allowed by the policy and still answering")

@@ -51,8 +51,9 @@ def test_every_finding_of_a_corpus_scan_is_a_case_ci_reads(
         if o.role is Role.FIX:
             assert outcome.state is not State.RESOLVED  # nothing was fixed
             assert kinds == {Failure}, o.finding_key
-        elif o.role is Role.ALLOWED and outcome.state is State.OPEN:
-            assert kinds == set(), o.finding_key  # kept, and still answering as it must
+        elif outcome.state is State.KEPT:
+            assert o.role is Role.ALLOWED and kinds == set(), o.finding_key  # answering
+            assert case.system_out.startswith("kept: allowed by the policy"), o.finding_key
         elif outcome.state in (State.MANUAL, State.EXCEPTED):
             assert kinds == {Skipped}, o.finding_key
         else:
