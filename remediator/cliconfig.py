@@ -6,8 +6,9 @@ option's own ``type`` and checked against its ``choices``, so a bad value fails 
 naming where it was written) and stops being required. The command line, parsed
 afterwards, still beats both.
 
-``apply``'s ``--window``, ``--approved-by`` and ``--ticket`` are the operator's statement
-for this one change; they are never taken from a file or the environment. Written in an
+``apply``'s ``--window``, ``--approved-by``, ``--ticket`` and ``--no-approval`` are the
+operator's statement for this one change; they are never taken from a file or the
+environment (a configured waiver would approve every apply unseen). Written in an
 ``[apply]`` section they are an error; from ``[defaults]`` or a variable (where ``window``
 serves ``generate``) they are left out of ``apply``, and ``apply`` says so on stderr.
 """
@@ -25,7 +26,7 @@ from remediator.common.config import DEFAULTS, Setting, Settings, option_key
 from remediator.errors import InputError
 
 ONLY_FROM_COMMAND_LINE: Final[dict[tuple[str, ...], frozenset[str]]] = {
-    ("apply",): frozenset({"window", "approved_by", "ticket"})
+    ("apply",): frozenset({"window", "approved_by", "ticket", "no_approval"})
 }
 """Per verb, the options only its command line may give."""
 

@@ -123,8 +123,9 @@ def _facts(info: RunInfo, summary: ApplySummary | None, plan: PlanDoc) -> RunFac
         status=text(summary.status if summary else None),
         window=text(terms.window),
         window_closes=text(terms.window_closes),
-        approved_by=text(terms.approved_by),
-        ticket=text(terms.ticket),
+        approved_by=text(terms.approval.approved_by if terms.approval else None),
+        ticket=text(terms.approval.ticket if terms.approval else None),
+        approval=terms.approval,
         plan_as_of=plan.as_of,
         scan_files=plan.scan_files,
     )

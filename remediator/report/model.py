@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from remediator.run.records.approval import Approval
 from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
 
 
@@ -135,6 +136,13 @@ class RunFacts:
     ticket: str
     plan_as_of: str
     scan_files: tuple[str, ...]
+    approval: Approval | None = None
+    """None when the record holds none (a dry-run, or an apply from before it was required)."""
+
+    @property
+    def approval_statement(self) -> str:
+        """One line for a person: who approved under which ticket, or plainly the waiver."""
+        return self.approval.statement() if self.approval else "approval not recorded"
 
     def to_json(self) -> dict[str, object]:
         """The report form."""
@@ -147,6 +155,8 @@ class RunFacts:
             "window_closes": self.window_closes,
             "approved_by": self.approved_by,
             "ticket": self.ticket,
+            "approval": self.approval.to_json() if self.approval else None,
+            "approval_statement": self.approval_statement,
             "plan_as_of": self.plan_as_of,
             "scan_files": list(self.scan_files),
         }

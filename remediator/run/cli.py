@@ -21,6 +21,8 @@ under runs/<id>/ (ansible-runner's artifacts, the plan, the preview); give its i
 
 APPLY = """\
 Apply a generated project inside a maintenance window, a batch of hosts at a time.
+It needs who approved it and the change ticket (--approved-by, --ticket), or an explicit
+--no-approval, which the run record and the evidence state; without either nothing runs.
 Before contacting any host the window is checked (outside it: exit 3 and when it next
 opens). Each batch snapshots its hosts, changes them, verifies them (the play's own
 checks, then a new management connection, the allowed services and the batch's
@@ -52,12 +54,14 @@ a limit that matches no host), 4 could not run ansible or could not preview ever
 
 APPLY_EPILOG = """\
 examples:
-  remediator apply fix-q3 --window 'Sat 22:00-02:00 Europe/Berlin' --dry-run-id RUN
+  remediator apply fix-q3 --window 'Sat 22:00-02:00 Europe/Berlin' --dry-run-id RUN \\
+      --approved-by alice --ticket CHG-42
   remediator apply fix-q3 --window now+2h -l web --approved-by alice --ticket CHG-42
-  remediator apply fix-q3 -i inventory/prod.yml --window now+4h --batch 25% --max-fail 0%
+  remediator apply fix-q3 -i lab.yml --window now+4h --batch 25% --no-approval
 
 exit codes: 0 ok, 1 a batch failed and was rolled back (or a host is not restored),
-2 bad input, 3 refused (outside the window, window closing, project changed since the
+2 bad input (no --approved-by and --ticket and no --no-approval, or --no-approval with
+either), 3 refused (outside the window, window closing, project changed since the
 dry-run, another apply running), 4 could not run ansible, 130 interrupted (hosts settled).
 """
 
@@ -115,8 +119,16 @@ def _register_apply(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="N%",
         help="failed hosts a batch tolerates before it is rolled back (default 0%%)",
     )
-    apply.add_argument("--approved-by", metavar="WHO", help="who approved the change (recorded)")
-    apply.add_argument("--ticket", metavar="ID", help="the change ticket (recorded)")
+    apply.add_argument(
+        "--approved-by", metavar="WHO", help="who approved the change (required, recorded)"
+    )
+    apply.add_argument("--ticket", metavar="ID", help="the change ticket (required, recorded)")
+    apply.add_argument(
+        "--no-approval",
+        action="store_true",
+        help="apply without --approved-by and --ticket; the run record and the evidence "
+        "then state it was applied WITHOUT approval",
+    )
     apply.add_argument(
         "--dry-run-id",
         metavar="RUN",

@@ -1,8 +1,9 @@
 """The three run commands as functions of their options: dry-run, apply, rollback.
 
-Order matters and is the point of this module: an apply checks the window before it
-contacts any host, takes the inventory lock before it changes anything, proves (or
-runs) the dry-run it is tied to, and only then creates its record and starts batches.
+Order matters and is the point of this module: an apply checks its approval before
+anything else (a refused apply has done nothing), the window before it contacts any
+host, takes the inventory lock before it changes anything, proves (or runs) the
+dry-run it is tied to, and only then creates its record and starts batches.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_d
 from remediator.run.progress import Progress
 from remediator.run.project import load_project
 from remediator.run.provenance import Provenance, find_sources
+from remediator.run.records.approval import approval_of
 from remediator.run.records.outcome import (
     SUMMARY,
     ApplyReport,
@@ -94,6 +96,7 @@ def interruptible() -> Iterator[None]:
 
 
 def _apply(common: Common, options: ApplyOptions) -> int:
+    approval = approval_of(options.approved_by, options.ticket, no_approval=options.no_approval)
     now = utc_now()
     window = parse_window(options.window, now)
     project = load_project(common.project)
@@ -116,8 +119,7 @@ def _apply(common: Common, options: ApplyOptions) -> int:
         request = ApplyTerms(
             window=window.spec,
             window_closes=opened.closes.isoformat(timespec="seconds"),
-            approved_by=options.approved_by,
-            ticket=options.ticket,
+            approval=approval,
             batch=tuple(batch),
             max_fail_percent=max_fail,
             scan_warning=warning,

@@ -29,6 +29,8 @@ class ApplyOptions:
     ticket: str | None
     dry_run_id: str | None
     limit: str | None
+    no_approval: bool = False
+    """Apply without --approved-by and --ticket; the record and evidence say so."""
 
 
 @dataclass(frozen=True)

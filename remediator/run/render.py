@@ -15,6 +15,7 @@ from remediator.common.text import shown
 from remediator.run.apply.rollback import RestoreResult
 from remediator.run.preview.dryrun import DryRun
 from remediator.run.preview.verdicts import FindingPreview, HostPreview, Status
+from remediator.run.records.approval import Approval
 from remediator.run.records.outcome import ApplyReport
 
 DIFF_LINES: Final = 40
@@ -89,12 +90,19 @@ def _finding_lines(finding: FindingPreview, seen: set[str]) -> list[str]:
     return lines
 
 
+def _approval(request: Mapping[str, object]) -> str:
+    """The apply's approval as one line (its request is :meth:`ApplyTerms.to_json`)."""
+    approval = request.get("approval")
+    if isinstance(approval, Mapping):
+        return Approval.from_json(approval).statement()
+    return "approval not recorded"
+
+
 def apply_text(report: ApplyReport) -> str:
     request = report.request
     lines = [
         f"apply {report.record.id}: {report.status}",
-        f"  approved by {safe(str(request.get('approved_by') or 'nobody named'))}, "
-        f"ticket {safe(str(request.get('ticket') or 'none'))}; "
+        f"  {safe(_approval(request))}; "
         f"window {safe(str(request.get('window')))}; dry-run {report.dry.run_id}",
     ]
     for batch in report.batches:

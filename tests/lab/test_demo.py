@@ -208,6 +208,12 @@ def test_the_evidence_records_the_change_its_authority_and_snapshots(demo: Demo)
         "remediator demo",
         "DEMO-1",
     )
+    assert run["approval"] == {
+        "approved_by": "remediator demo",
+        "ticket": "DEMO-1",
+        "waived": False,
+    }
+    assert run["approval_statement"] == "approved by remediator demo, ticket DEMO-1"
     assert run["window"] == "now+2h" and run["window_closes"]
     changed = [f for f in demo.findings() if f["change"] and f["change"]["status"] == "changed"]
     assert changed and any(d["diff"] for f in changed for d in f["change"]["diffs"])

@@ -199,6 +199,46 @@ def test_apply_takes_its_window_ticket_and_approver_only_from_its_command_line(
     assert "$REMEDIATOR_TICKET ignored" in err
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[apply]\nno-approval = yes\n", "[apply]\napproved-by = ciso\n", "[apply]\nticket = CHG-1\n"],
+)
+def test_an_apply_section_cannot_supply_approval(
+    text: str, isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated / "remediator.cfg").write_text(text)
+    key = text.split("\n")[1].split(" = ", maxsplit=1)[0]
+    assert main(["apply", str(isolated), "--window", "now+1h"]) == 2
+    _one_error_line(capsys, f"remediator.cfg: [apply] {key}", "only from its command line")
+
+
+@pytest.mark.parametrize(
+    ("text", "variables"),
+    [
+        ("[defaults]\nno-approval = yes\n", {}),
+        ("", {"REMEDIATOR_NO_APPROVAL": "1"}),
+        ("[defaults]\napproved-by = ciso\n", {"REMEDIATOR_TICKET": "CHG-1"}),
+    ],
+    ids=["defaults-waiver", "variable-waiver", "defaults-and-variable-approval"],
+)
+def test_defaults_and_variables_cannot_approve_or_waive_an_apply(
+    text: str,
+    variables: dict[str, str],
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Withheld from apply (said on stderr), so the apply is refused for want of approval
+    before it reads the project (here an empty directory: not one)."""
+    (isolated / "remediator.cfg").write_text(text)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert main(["apply", str(isolated), "--window", "now+1h"]) == 2
+    err = capsys.readouterr().err
+    assert "ignored: apply takes it only from its command line" in err
+    assert "apply needs who approved it" in err and "not a generated project" not in err
+
+
 def test_verbose_from_the_file(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import logging
 

@@ -3,6 +3,7 @@
 ::
 
     runs/<id>/run.json          what ran: kind, project, inventory, hashes, who approved it
+                                (or that approval was waived: ``approval``)
     runs/<id>/manifest.json     the project's manifest as it was
     runs/<id>/plan.json         the plan the project came from (when found), findings.json too
     runs/<id>/ansible/          ansible-runner's private data dir (artifacts/<ident>/job_events)
@@ -32,6 +33,7 @@ from remediator.common.documents import document_text, read_document, write_docu
 from remediator.common.files import replace_text, replacing
 from remediator.errors import InputError
 from remediator.run.ansible.runner import IDENT
+from remediator.run.records.approval import Approval
 
 RUN_FILE: Final = "run.json"
 SCHEMA: Final = "remediator/run/v1"
@@ -46,8 +48,8 @@ class ApplyTerms:
 
     window: str | None = None
     window_closes: str | None = None
-    approved_by: str | None = None
-    ticket: str | None = None
+    approval: Approval | None = None
+    """None only in a record written before approval was required."""
     batch: tuple[int | str, ...] = ()
     max_fail_percent: int | None = None
     scan_warning: str | None = None
@@ -57,8 +59,9 @@ class ApplyTerms:
         return {
             "window": self.window,
             "window_closes": self.window_closes,
-            "approved_by": self.approved_by,
-            "ticket": self.ticket,
+            "approved_by": self.approval.approved_by if self.approval else None,
+            "ticket": self.approval.ticket if self.approval else None,
+            **({"approval": self.approval.to_json()} if self.approval else {}),
             "batch": list(self.batch),
             "max_fail_percent": self.max_fail_percent,
             "scan_warning": self.scan_warning,
@@ -70,12 +73,21 @@ class ApplyTerms:
         return cls(
             window=data.get("window"),
             window_closes=data.get("window_closes"),
-            approved_by=data.get("approved_by"),
-            ticket=data.get("ticket"),
+            approval=_approval(data),
             batch=tuple(data.get("batch", ())),
             max_fail_percent=data.get("max_fail_percent"),
             scan_warning=data.get("scan_warning"),
         )
+
+
+def _approval(data: Mapping[str, Any]) -> Approval | None:
+    """The terms' approval; in a record older than ``approval``, its free-text approver and
+    ticket when it named either (never a waiver: none could be given then), else None."""
+    if "approval" in data:
+        return Approval.from_json(data["approval"])
+    if data.get("approved_by") is None and data.get("ticket") is None:
+        return None
+    return Approval(data.get("approved_by"), data.get("ticket"), waived=False)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,10 @@ def test_kill_during_a_task_leaves_every_host_applied_or_restored(
             dry["run"],
             "--limit",
             ":".join(HOSTS),
+            "--approved-by",
+            "lab-test",
+            "--ticket",
+            "LAB-7",
             "--json",
         ),
     ]

@@ -64,6 +64,10 @@ def test_a_failing_batch_is_restored_and_later_batches_are_untouched(
         dry["run"],
         "--limit",
         ":".join(HOSTS),
+        "--approved-by",
+        "lab-test",
+        "--ticket",
+        "LAB-7",
     )
     assert code == 1, summary
     ends = {h: r["end"] for h, r in summary["hosts"].items()}

@@ -34,7 +34,8 @@ def test_apply_outside_the_window_contacts_no_host(
     logins = {h: accepted_logins(lab_run.lab, h) for h in TARGETS}
     opens = {h: passive_opens(lab_run.lab, h) for h in TARGETS}
     spec = tomorrow()
-    code, _, err = lab_run.cli(capsys, "apply", str(project), "--window", spec)
+    approved = ("--approved-by", "lab-test", "--ticket", "LAB-7")
+    code, _, err = lab_run.cli(capsys, "apply", str(project), "--window", spec, *approved)
     assert code == 3
     assert f"next opens {spec.split('/')[0][:16]}" in err and "No host was contacted" in err
     assert {h: passive_opens(lab_run.lab, h) for h in TARGETS} == opens  # not one TCP connect
@@ -92,6 +93,10 @@ def test_a_closing_window_stops_after_the_running_batch(
         dry["run"],
         "--limit",
         limit,
+        "--approved-by",
+        "lab-test",
+        "--ticket",
+        "LAB-7",
     )
     assert code == 3 and summary["status"] == "stopped"
     assert [b["status"] for b in summary["batches"]] == ["applied", "not_started"]

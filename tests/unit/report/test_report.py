@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 from datetime import UTC, datetime
@@ -190,3 +191,43 @@ def test_a_verification_written_before_kept_existed_reads_as_kept(tmp_path: Path
     evidence = load_evidence(run, NOW)
     assert evidence.verification.counts()["kept"] == 70
     assert evidence.verification.counts()["open"] == 60
+
+
+@pytest.mark.parametrize(
+    ("approval", "statement"),
+    [
+        (
+            {"approved_by": "J. <b>Admin</b>", "ticket": "CHG-1234", "waived": False},
+            "approved by J. <b>Admin</b>, ticket CHG-1234",
+        ),
+        (
+            {"approved_by": None, "ticket": None, "waived": True},
+            "applied WITHOUT approval (--no-approval)",
+        ),
+        (None, "approved by ciso@example.com, ticket CHG-2001"),
+    ],
+    ids=["approved", "waived", "recorded-before-approval-was-required"],
+)
+def test_the_evidence_states_who_approved_or_that_nobody_did(
+    tmp_path: Path, approval: dict[str, object] | None, statement: str
+) -> None:
+    run = write_run(tmp_path)
+    if approval is not None:
+        hand_edit(run / "run.json", ("approval",), approval)
+        hand_edit(run / "run.json", ("approved_by",), approval["approved_by"])
+        hand_edit(run / "run.json", ("ticket",), approval["ticket"])
+    json_path, html_path = write_report(load_evidence(run, NOW), tmp_path / "out")
+    facts = json.loads(json_path.read_text("utf-8"))["run"]
+    assert facts["approval_statement"] == statement
+    expected = approval or {
+        "approved_by": "ciso@example.com",
+        "ticket": "CHG-2001",
+        "waived": False,
+    }
+    assert facts["approval"] == expected
+    html = html_path.read_text("utf-8")
+    shown = re.search(r'<td id="approval">(.*?)</td>', html)
+    assert shown is not None
+    assert html_module.unescape(re.sub(r"</?strong>", "", shown.group(1))) == statement
+    assert "<b>" not in html  # the approver is text, never markup
+    assert ("<strong>" in shown.group(1)) == (approval is not None and approval["waived"] is True)

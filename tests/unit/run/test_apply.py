@@ -28,6 +28,8 @@ MARGIN = 20
 SLOW_BATCH = MARGIN + 5
 """Seconds the first batch of the closing-window test takes at least (its slow task)."""
 Fake = Callable[..., FakeProject]
+APPROVED = ("--approved-by", "alice", "--ticket", "CHG-42")
+"""Every apply names who approved it and the ticket (or waives approval: one test does)."""
 
 
 class Cli:
@@ -114,6 +116,7 @@ def test_dry_run_truth_and_compliance_after_apply(
     assert (apply_dir / "snapshots" / "legacy.lab" / "taken.json").is_file()
     info = json.loads((apply_dir / "run.json").read_text())
     assert info["kind"] == "apply" and info["plan_sha256"] == dry["plan_sha256"]
+    assert info["approval"] == {"approved_by": "alice", "ticket": "CHG-42", "waived": False}
 
 
 def test_apply_refuses_a_project_changed_since_its_dry_run(cli: Cli, make_fake: Fake) -> None:
@@ -121,7 +124,9 @@ def test_apply_refuses_a_project_changed_since_its_dry_run(cli: Cli, make_fake: 
     code, dry = cli.json("dry-run", str(fake.root))
     with (fake.root / "host_vars" / "legacy.lab.yml").open("a") as edit:
         edit.write("# edited after review\n")
-    code, _, err = cli("apply", str(fake.root), "--window", "now+1h", "--dry-run-id", dry["run"])
+    code, _, err = cli(
+        "apply", str(fake.root), *APPROVED, "--window", "now+1h", "--dry-run-id", dry["run"]
+    )
     assert code == 3
     assert "changed since dry-run" in err and "host_vars/legacy.lab.yml" in err
     assert cli.records("apply") == []
@@ -132,7 +137,15 @@ def test_an_apply_may_narrow_its_dry_run_to_hosts_it_previewed(cli: Cli, make_fa
     fake = make_fake("legacy.lab", "web.lab")
     _, legacy = cli.json("dry-run", str(fake.root), "-l", "legacy.lab")
     code, _, err = cli(
-        "apply", str(fake.root), "--window", "now+1h", "--dry-run-id", legacy["run"], "-l", "w*"
+        "apply",
+        str(fake.root),
+        *APPROVED,
+        "--window",
+        "now+1h",
+        "--dry-run-id",
+        legacy["run"],
+        "-l",
+        "w*",
     )
     assert code == 3 and "the dry-run's limit was 'legacy.lab', this apply's 'w*'" in err
     _, dry = cli.json("dry-run", str(fake.root))
@@ -145,21 +158,24 @@ def test_an_apply_may_narrow_its_dry_run_to_hosts_it_previewed(cli: Cli, make_fa
         dry["run"],
         "--limit",
         "w*",
+        "--no-approval",
     )
+    waived = {"approved_by": None, "ticket": None, "waived": True}
+    assert summary["approval"] == waived
     assert code == 0 and {h: r["end"] for h, r in summary["hosts"].items()} == {
         "web.lab": "applied"
     }
     assert {h for h, _ in summary["changed"]} == {"web.lab"}
     assert fake.state("legacy.lab") == {"config": b"original\n"}
     info = json.loads((cli.records("apply")[-1] / "run.json").read_text())
-    assert info["limit"] == "w*"
+    assert info["limit"] == "w*" and info["approval"] == waived
 
 
 def test_apply_outside_the_window_contacts_no_host(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab")
     start = datetime.now(UTC) + timedelta(days=1)
     spec = f"{start:%Y-%m-%dT%H:%M}+00:00/{start + timedelta(hours=2):%Y-%m-%dT%H:%M}+00:00"
-    code, _, err = cli("apply", str(fake.root), "--window", spec)
+    code, _, err = cli("apply", str(fake.root), *APPROVED, "--window", spec)
     assert code == 3
     assert f"next opens {start:%Y-%m-%dT%H:%M}+00:00" in err and "No host was contacted" in err
     assert not cli.runs.exists()  # not even a dry-run: nothing ran
@@ -168,7 +184,7 @@ def test_apply_outside_the_window_contacts_no_host(cli: Cli, make_fake: Fake) ->
 
 def test_apply_outside_the_projects_own_window(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab", now=datetime.now(UTC) - timedelta(hours=3), window="now+1h")
-    code, _, err = cli("apply", str(fake.root), "--window", "now+1h")
+    code, _, err = cli("apply", str(fake.root), *APPROVED, "--window", "now+1h")
     assert code == 3 and "the window the project was generated for" in err
     assert not cli.runs.exists()
 
@@ -189,7 +205,15 @@ def test_a_closing_window_stops_after_the_running_batch(cli: Cli, make_fake: Fak
     end = now + timedelta(seconds=first + MARGIN)
     spec = f"{now - timedelta(minutes=1):%Y-%m-%dT%H:%M:%S}+00:00/{end:%Y-%m-%dT%H:%M:%S}+00:00"
     code, summary = cli.json(
-        "apply", str(fake.root), "--window", spec, "--batch", "1", "--dry-run-id", dry["run"]
+        "apply",
+        str(fake.root),
+        *APPROVED,
+        "--window",
+        spec,
+        "--batch",
+        "1",
+        "--dry-run-id",
+        dry["run"],
     )
     assert code == 3 and summary["status"] == "stopped"
     assert [b["status"] for b in summary["batches"]] == ["applied", "not_started"]
@@ -206,7 +230,9 @@ def test_a_failing_batch_is_rolled_back_and_later_batches_not_started(
     fake = make_fake("legacy.lab", "web.lab", "cache.lab")
     fake.mark("cache.lab", "REJECT")  # batches go in host order: cache+legacy, then web
     before = {h: fake.state(h) for h in fake.hosts}
-    code, summary = cli.json("apply", str(fake.root), "--window", "now+1h", "--batch", "2")
+    code, summary = cli.json(
+        "apply", str(fake.root), *APPROVED, "--window", "now+1h", "--batch", "2"
+    )
     assert code == 1 and summary["status"] == "failed"
     ends = {h: r["end"] for h, r in summary["hosts"].items()}
     assert ends == {
@@ -223,7 +249,7 @@ def test_a_failing_batch_is_rolled_back_and_later_batches_not_started(
 def test_a_failed_controller_check_rolls_the_host_back(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab")
     fake.mark("legacy.lab", "BREAK_SUITE")
-    code, summary = cli.json("apply", str(fake.root), "--window", "now+1h")
+    code, summary = cli.json("apply", str(fake.root), *APPROVED, "--window", "now+1h")
     assert code == 1
     result = summary["hosts"]["legacy.lab"]
     assert result["end"] == "rolled_back" and "test_keep_suite_not_broken" in result["detail"]
@@ -234,7 +260,7 @@ def test_a_failed_controller_check_rolls_the_host_back(cli: Cli, make_fake: Fake
 
 def test_a_failed_verification_in_the_play_rolls_back(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab", broken_verify=["legacy.lab"])
-    code, summary = cli.json("apply", str(fake.root), "--window", "now+1h")
+    code, summary = cli.json("apply", str(fake.root), *APPROVED, "--window", "now+1h")
     assert code == 1
     result = summary["hosts"]["legacy.lab"]
     assert result["end"] == "rolled_back"
@@ -246,7 +272,15 @@ def test_max_fail_tolerates_a_failed_host(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab", "web.lab")
     fake.mark("web.lab", "REJECT")
     code, summary = cli.json(
-        "apply", str(fake.root), "--window", "now+1h", "--batch", "2", "--max-fail", "50%"
+        "apply",
+        str(fake.root),
+        *APPROVED,
+        "--window",
+        "now+1h",
+        "--batch",
+        "2",
+        "--max-fail",
+        "50%",
     )
     assert code == 1
     assert summary["hosts"]["legacy.lab"]["end"] == "applied"
@@ -257,7 +291,9 @@ def test_max_fail_tolerates_a_failed_host(cli: Cli, make_fake: Fake) -> None:
 
 def test_rollback_by_hand(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab", "web.lab")
-    code, summary = cli.json("apply", str(fake.root), "--window", "now+1h", "--batch", "100%")
+    code, summary = cli.json(
+        "apply", str(fake.root), *APPROVED, "--window", "now+1h", "--batch", "100%"
+    )
     assert code == 0
     applied = fake.state("legacy.lab")
     code, out, err = cli("rollback", summary["run"], "--host", "web.lab")
@@ -280,6 +316,6 @@ def test_rollback_by_hand(cli: Cli, make_fake: Fake) -> None:
 def test_two_applies_on_one_inventory_never_overlap(cli: Cli, make_fake: Fake) -> None:
     fake = make_fake("legacy.lab")
     with run_lock(fake.root / "inventory.yml", [], "another apply (test)"):
-        code, _, err = cli("apply", str(fake.root), "--window", "now+1h")
+        code, _, err = cli("apply", str(fake.root), *APPROVED, "--window", "now+1h")
     assert code == 3 and "locked by another apply (test)" in err
     assert fake.state("legacy.lab") == {"config": b"original\n"}

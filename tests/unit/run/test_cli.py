@@ -33,7 +33,9 @@ def test_bad_apply_options_are_input_errors(
     argv: list[str],
     message: str,
 ) -> None:
-    code = main(["apply", str(lab_project.root), *argv, "--runs-dir", str(tmp_path / "runs")])
+    approved = ["--approved-by", "alice", "--ticket", "CHG-42"]
+    argv = ["apply", str(lab_project.root), *argv, *approved, "--runs-dir", str(tmp_path / "runs")]
+    code = main(argv)
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
@@ -60,6 +62,7 @@ def test_help_names_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         "--max-fail",
         "--approved-by",
         "--ticket",
+        "--no-approval",
         "--dry-run-id",
         "--json",
         "--runs-dir",
@@ -67,7 +70,10 @@ def test_help_names_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         assert option in text
 
 
-@pytest.mark.parametrize("verb", [["dry-run"], ["apply", "--window", "now+1h"]])
+@pytest.mark.parametrize(
+    "verb",
+    [["dry-run"], ["apply", "--window", "now+1h", "--ticket", "CHG-1", "--approved-by", "a"]],
+)
 def test_a_limit_matching_no_host_is_one_line_of_bad_input(
     capsys: pytest.CaptureFixture[str], lab_project: Project, tmp_path: Path, verb: list[str]
 ) -> None:

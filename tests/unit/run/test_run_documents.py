@@ -3,6 +3,7 @@ hand-edited one with a wrong field is refused naming the file, the JSON path and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from remediator.run.apply.postcheck import Check
 from remediator.run.apply.rollback import Restore, RestoreResult
 from remediator.run.preview.dryrun import RECORD, DryRun, load_dry_run, write_dry_run
 from remediator.run.preview.verdicts import FindingPreview, HostPreview, Status
+from remediator.run.records.approval import Approval
 from remediator.run.records.outcome import (
     SUMMARY,
     ApplyReport,
@@ -34,8 +36,7 @@ TELNET = "10.213.0.10/tcp/23/nmap:telnet"
 TERMS = ApplyTerms(
     window="now+2h",
     window_closes="2026-11-25T12:00:00+00:00",
-    approved_by="alice",
-    ticket=None,
+    approval=Approval("alice", "CHG-42", waived=False),
     batch=(1, "50%"),
     max_fail_percent=0,
     scan_warning=None,
@@ -107,9 +108,59 @@ def test_run_info_keeps_the_keys_it_always_wrote(tmp_path: Path) -> None:
     assert list(document) == sorted(document)  # key-sorted, as before
     assert document["schema"] == "remediator/run/v1"
     assert document["batch"] == [1, "50%"] and document["approved_by"] == "alice"
-    assert "ticket" in document and document["ticket"] is None
+    assert document["ticket"] == "CHG-42"  # approval now needs a ticket (issue 17)
+    assert document["approval"] == {"approved_by": "alice", "ticket": "CHG-42", "waived": False}
     record.write_info(info("dry-run", None))
     assert "window" not in json.loads((tmp_path / RUN_FILE).read_text("utf-8"))
+
+
+def test_a_waived_approval_round_trips_and_says_so(tmp_path: Path) -> None:
+    record = RunRecord(tmp_path, RUN_ID)
+    waived = dataclasses.replace(TERMS, approval=Approval(None, None, waived=True))
+    record.write_info(info(terms=waived))
+    document = json.loads((tmp_path / RUN_FILE).read_text("utf-8"))
+    assert document["approval"] == {"approved_by": None, "ticket": None, "waived": True}
+    assert (document["approved_by"], document["ticket"]) == (None, None)
+    assert record.info().terms == waived
+
+
+@pytest.mark.parametrize(
+    "approval",
+    [
+        {"approved_by": "alice", "ticket": None, "waived": True},
+        {"approved_by": "alice", "ticket": None, "waived": False},
+        {"approved_by": " ", "ticket": "CHG-1", "waived": False},
+        {"approved_by": "alice", "ticket": "CHG-1\nforged line", "waived": False},
+        {"approved_by": "a" * 201, "ticket": "CHG-1", "waived": False},
+        {"approved_by": "alice", "ticket": "CHG-1"},
+    ],
+    ids=["waived-with-approver", "no-ticket", "blank", "two-lines", "too-long", "no-waived"],
+)
+def test_a_hand_edited_approval_is_refused(tmp_path: Path, approval: dict[str, object]) -> None:
+    record = RunRecord(tmp_path, RUN_ID)
+    record.write_info(info())
+    hand_edit(tmp_path / RUN_FILE, ("approval",), approval)
+    with pytest.raises(DocumentError, match=r"\$\.approval.*\(schema remediator/run/v1\)"):
+        record.info()
+
+
+@pytest.mark.parametrize(
+    ("flat", "approval"),
+    [
+        ({"approved_by": "alice", "ticket": None}, Approval("alice", None, waived=False)),
+        ({"approved_by": None, "ticket": None}, None),
+        ({}, None),
+    ],
+    ids=["free-text", "nulls", "absent"],
+)
+def test_a_record_from_before_approval_was_required_still_reads(
+    tmp_path: Path, flat: dict[str, object], approval: Approval | None
+) -> None:
+    """Older run.json documents hold only the free-text keys, or none: read, never a waiver."""
+    old = {"schema": "remediator/run/v1", "id": RUN_ID, "kind": "apply", "window": "now+2h"}
+    (tmp_path / RUN_FILE).write_text(json.dumps({**old, **flat}), encoding="utf-8")
+    terms = RunRecord(tmp_path, RUN_ID).info().terms
+    assert terms is not None and terms.approval == approval
 
 
 def test_a_hand_edited_run_record_names_file_path_and_version(tmp_path: Path) -> None:
