@@ -30,7 +30,7 @@ from remediator.run.model import ApplyOptions, Common, RollbackOptions
 from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_dry_run
 from remediator.run.progress import Progress
 from remediator.run.project import load_project
-from remediator.run.provenance import Provenance, find_sources
+from remediator.run.provenance import Provenance, expired_warning, find_sources
 from remediator.run.records.approval import approval_of
 from remediator.run.records.outcome import (
     SUMMARY,
@@ -112,8 +112,10 @@ def _apply(common: Common, options: ApplyOptions) -> int:
     progress = Progress(quiet=common.json)
     with run_lock(target.inventory, target.identities(hosts), f"remediator apply {project.root}"):
         warning = provenance.scan_warning(now.date())
-        if warning:
-            sys.stderr.write(warnings_text([warning]))
+        expired = provenance.expired_exceptions(now.date())
+        said = [w for w in (warning, expired_warning(expired)) if w]
+        if said:
+            sys.stderr.write(warnings_text(said))
         dry = _reviewed(common, options, target, provenance, progress)
         record = new_run(common.runs_dir, "apply", project.root, utc_now())
         request = ApplyTerms(
@@ -123,6 +125,7 @@ def _apply(common: Common, options: ApplyOptions) -> int:
             batch=tuple(batch),
             max_fail_percent=max_fail,
             scan_warning=warning,
+            expired_exceptions=expired,
         )
         _write_info(
             record,

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from remediator.classify.plan_document import load_plan
 from remediator.errors import RefusedError
 from remediator.run.project import Project
 
@@ -48,6 +49,32 @@ class Provenance:
                 f"{self.max_age_days}: rescan before trusting this remediation"
             )
         return None
+
+    def expired_exceptions(self, today: date) -> tuple[str, ...]:
+        """Findings the plan left alone under an exception that has expired by ``today``
+        (``KEY (expired YYYY-MM-DD)``): the project does nothing about them, so the apply
+        says so; their findings are judged open again by verify and the report."""
+        if self.plan is None:
+            return ()
+        expired = {
+            f"{d.key} (expired {d.exception.expires})"
+            for d in load_plan(self.plan).decisions
+            if d.exception is not None
+            and d.exception.active
+            and date.fromisoformat(d.exception.expires) < today
+        }
+        return tuple(sorted(expired))
+
+
+def expired_warning(expired: tuple[str, ...]) -> str | None:
+    """The apply's one-line warning about exceptions that ran out since the plan."""
+    if not expired:
+        return None
+    return (
+        f"{len(expired)} exception(s) of the plan expired since it was made: "
+        f"{', '.join(expired)}; this project leaves their findings as they are: re-plan "
+        "to remediate them"
+    )
 
 
 def find_sources(project: Project, plan: Path | None, findings: Path | None) -> Provenance:

@@ -53,6 +53,8 @@ class ApplyTerms:
     batch: tuple[int | str, ...] = ()
     max_fail_percent: int | None = None
     scan_warning: str | None = None
+    expired_exceptions: tuple[str, ...] = ()
+    """Findings left alone under an exception that has expired by the apply's day."""
 
     def to_json(self) -> dict[str, object]:
         """The keys an apply adds to ``run.json`` (and to ``summary.json``)."""
@@ -65,6 +67,7 @@ class ApplyTerms:
             "batch": list(self.batch),
             "max_fail_percent": self.max_fail_percent,
             "scan_warning": self.scan_warning,
+            "expired_exceptions": list(self.expired_exceptions),
         }
 
     @classmethod
@@ -77,6 +80,7 @@ class ApplyTerms:
             batch=tuple(data.get("batch", ())),
             max_fail_percent=data.get("max_fail_percent"),
             scan_warning=data.get("scan_warning"),
+            expired_exceptions=tuple(data.get("expired_exceptions", ())),
         )
 
 

@@ -16,8 +16,8 @@ from remediator.run.ansible.target import Target
 from remediator.run.apply.lock import run_lock
 from remediator.run.apply.postcheck import services
 from remediator.run.project import Project
-from remediator.run.provenance import find_sources
-from remediator.run.records.record import SCHEMA, new_run, open_run
+from remediator.run.provenance import expired_warning, find_sources
+from remediator.run.records.record import SCHEMA, ApplyTerms, new_run, open_run
 from remediator.run.render import safe
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -136,3 +136,21 @@ def test_allowed_services_are_judged_from_this_controllers_address(
     ]
     assert skipped.skipped and not skipped.failed
     assert "not among the allowed sources (198.51.100.0/24)" in skipped.detail
+
+
+def test_an_exception_expired_by_the_apply_day_is_said_and_recorded(lab_project: Project) -> None:
+    """The lab plan excepts clean's certificates until 2027-06-30 (and records the FTP one
+    as already expired when planned): an apply through that day says nothing; one after it
+    names the findings the project leaves alone."""
+    found = find_sources(lab_project, None, None)
+    assert found.expired_exceptions(date(2027, 6, 30)) == ()  # valid through its last day
+    expired = found.expired_exceptions(date(2027, 7, 1))
+    assert expired == (
+        "10.213.0.14/tcp/443/nmap:ssl-cert (expired 2027-06-30)",
+        "fd00:213::14/tcp/443/nmap:ssl-cert (expired 2027-06-30)",
+    )
+    warning = expired_warning(expired)
+    assert warning is not None and "re-plan" in warning and "\n" not in warning
+    assert expired_warning(()) is None
+    terms = ApplyTerms(expired_exceptions=expired)
+    assert ApplyTerms.from_json(terms.to_json()) == terms
