@@ -12,6 +12,7 @@ finding is resolved, nothing is ``open``, nothing allowed broke and nothing bloc
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def run_verify(asked: VerifyOptions) -> int:
         )
     elif asked.rescan:
         rescan = _rescan(record, target, originals, asked.lab_state_dir)
-    result = compare(originals, rescan, tests)
+    result = replace(compare(originals, rescan, tests), judged_on=on.isoformat())
     write_verification(record.path, result)
     if asked.junit is not None:
         write_junit(result, f"remediator verify {record.id}", asked.junit)

@@ -198,6 +198,9 @@ class Verification:
     new: tuple[NewFinding, ...]
     rescanned: bool
     tested: bool
+    judged_on: str | None = None
+    """The day exceptions were judged on (ISO date); None in a verification written before
+    it was recorded."""
 
     def fixable(self) -> tuple[Outcome, ...]:
         """Outcomes of findings the run was meant to fix."""
@@ -228,6 +231,7 @@ class Verification:
         """The ``remediator/verify/v1`` document."""
         return {
             "schema": "remediator/verify/v1",
+            **({"judged_on": self.judged_on} if self.judged_on else {}),
             "passed": self.passed,
             "rescanned": self.rescanned,
             "tested": self.tested,

@@ -54,7 +54,13 @@ def _verification(
     by_key = {o.finding_key: o for o in originals}
     outcomes = tuple(_outcome(raw, by_key, where) for raw in document["outcomes"])
     new = tuple(_new(raw) for raw in document["new"])
-    return Verification(outcomes, new, rescanned=document["rescanned"], tested=document["tested"])
+    return Verification(
+        outcomes,
+        new,
+        rescanned=document["rescanned"],
+        tested=document["tested"],
+        judged_on=document.get("judged_on"),
+    )
 
 
 def _outcome(raw: Mapping[str, Any], by_key: Mapping[str, Original], where: str) -> Outcome:

@@ -83,6 +83,9 @@ def test_verify_re_judges_exceptions_on_its_own_day(
              and o["host"] == "clean.lab"]  # fmt: skip
     assert len(certs) == 2 and {o["role"] for o in certs} == {"manual"}
     assert all(o["reason"].startswith("exception expired on 2027-06-30; ") for o in certs)
+    assert document["judged_on"] == "2027-07-01"  # the record says which day it judged
+    written = json.loads((run_dir / "verify.json").read_text("utf-8"))
+    assert written["judged_on"] == "2027-07-01"
 
 
 def test_rescan_outside_the_lab_is_refused(run_dir: Path) -> None:
