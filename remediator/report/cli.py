@@ -22,7 +22,8 @@ The bundle also holds manifest.json: the sha256 of each of its files, and the sh
 the previous run's manifest in the same runs directory (evidence.json carries it as
 run.previous_manifest); the run record keeps the same bytes as evidence-manifest.json,
 so the runs directory holds a chain. `--verify DIR` checks a bundle offline against its
-manifest; with --runs-dir it checks that directory's whole chain too. (Not signed.)
+manifest; with --runs-dir also that it is the manifest its run keeps there, and that
+directory's whole chain. (Not signed.)
 """
 
 EPILOG = """\

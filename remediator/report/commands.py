@@ -16,6 +16,7 @@ from remediator.report.manifest import (
     previous_digest,
     verify_bundle,
     verify_chain,
+    verify_link,
     write_manifest,
 )
 from remediator.report.model import ReportOptions
@@ -53,7 +54,10 @@ def verify_report(bundle: Path, runs_dir: Path | None) -> int:
         raise InputError(f"{bundle}: no such folder")
     try:
         files = verify_bundle(bundle)
-        links = None if runs_dir is None else verify_chain(runs_dir)
+        links = None
+        if runs_dir is not None:
+            verify_link(bundle, runs_dir)
+            links = verify_chain(runs_dir)
     except TamperedError as exc:
         sys.stdout.write(f"{shown(str(exc))}\n")
         return 1

@@ -132,6 +132,19 @@ def verify_chain(runs_dir: Path) -> int:
     return links
 
 
+def verify_link(bundle: Path, runs_dir: Path) -> None:
+    """:class:`TamperedError` unless the bundle's manifest is, byte for byte, the link its run
+    keeps in ``runs_dir``: a bundle edited and given a recomputed manifest is intact on its
+    own, but is no longer the one the chain vouches for."""
+    manifest = bundle / BUNDLE_FILE
+    run = str(_read(manifest)["run"])
+    copy = runs_dir / run / RUN_COPY
+    if not RUN_ID.fullmatch(run) or not copy.is_file():
+        raise TamperedError(f"not in the chain: {manifest} (no {RUN_COPY} of run {run!r})")
+    if copy.read_bytes() != manifest.read_bytes():
+        raise TamperedError(f"altered: {manifest} (differs from {copy})")
+
+
 def _read(path: Path) -> dict[str, Any]:
     """A manifest, or :class:`TamperedError` with the schema's one line."""
     try:

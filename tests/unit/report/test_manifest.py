@@ -125,3 +125,17 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert main(["report", "some-run"]) == 2
     assert main(["report", "some-run", "--verify", str(tmp_path)]) == 2
     assert main(["report", "--verify", str(tmp_path / "absent")]) == 2
+
+
+def test_a_recomputed_manifest_is_caught_only_by_the_chain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = tmp_path / "runs"
+    bundle = tmp_path / "q1"
+    report(write_run(runs), bundle)
+    page = bundle / "evidence.html"
+    page.write_text(page.read_text("utf-8").replace("resolved", "RESOLVED", 1), "utf-8")
+    hand_edit(bundle / "manifest.json", ("files", "evidence.html"), sha256(page))
+    assert verify(capsys, str(bundle)) == (0, ["intact: 2 files"])
+    code, lines = verify(capsys, str(bundle), "--runs-dir", str(runs))
+    assert code == 1 and len(lines) == 1 and str(bundle / "manifest.json") in lines[0]
