@@ -138,6 +138,9 @@ class RunFacts:
     scan_files: tuple[str, ...]
     approval: Approval | None = None
     """None when the record holds none (a dry-run, or an apply from before it was required)."""
+    previous_manifest: str | None = None
+    """The sha256 of the previous run's evidence manifest in the same runs directory (the
+    link the bundle's ``manifest.json`` chains to); None when there is none."""
 
     @property
     def approval_statement(self) -> str:
@@ -159,6 +162,7 @@ class RunFacts:
             "approval_statement": self.approval_statement,
             "plan_as_of": self.plan_as_of,
             "scan_files": list(self.scan_files),
+            "previous_manifest": self.previous_manifest,
         }
 
 
@@ -246,6 +250,10 @@ def _proof(v: Verification) -> str:
 class ReportOptions:
     """What ``remediator report`` was asked: the run, and where its evidence goes."""
 
-    run: str
-    output: Path
+    run: str | None
+    output: Path | None
     runs_dir: Path = Path("runs")
+    verify: Path | None = None
+    """``--verify DIR``: check the bundle at DIR instead of writing one."""
+    chain: bool = False
+    """``--runs-dir`` given with ``--verify``: check the whole chain of that runs directory too."""
