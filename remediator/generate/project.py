@@ -74,6 +74,7 @@ def build_project(plan: PlanDoc, options: Options, roles: Mapping[str, bytes]) -
         "playbooks/tasks/window_guard.yml": template_text("window_guard.yml.j2"),
         "playbooks/tasks/verify.yml": template_text("verify.yml.j2"),
         "playbooks/library/remediator_listeners.py": template_text("remediator_listeners.py"),
+        "playbooks/library/remediator_fix_checks.py": template_text("remediator_fix_checks.py"),
         "playbooks/vars/remediator.yml": _run_vars(plan, options),
         "tests/remediator_checks.py": template_text("checks.py.j2"),
     }

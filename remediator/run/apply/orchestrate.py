@@ -33,16 +33,19 @@ from remediator.run.ansible.target import Target
 from remediator.run.apply.batches import estimate, open_window, split
 from remediator.run.apply.ends import deferred_signals, restored_end, snapshot_taken, why_failed
 from remediator.run.apply.postcheck import Check, failed_hosts, verify_batch
+from remediator.run.apply.proving import suite_observations, suites_before, test_keys
 from remediator.run.apply.rollback import (
     RestoreResult,
     rollback,
     save_snapshot_events,
 )
 from remediator.run.apply.tracker import BatchTracker, Phase, phase_of
+from remediator.run.preview.dryrun import check_run
 from remediator.run.preview.verdicts import changed_pairs, preview_host
 from remediator.run.progress import Progress
 from remediator.run.project import REMEDIATE
 from remediator.run.records.outcome import ApplyReport, HostEnd, HostResult
+from remediator.run.records.proof import Idempotence, merge, on_host_observations
 
 Clock = Callable[[], datetime]
 
@@ -93,11 +96,29 @@ class Apply:
                 if over and index < len(batches):
                     self.report.not_started(batches, index + 1, f"batch {index} failed")
                     break
+            self._idempotence()
         except (KeyboardInterrupt, RemediatorError) as exc:
             self._abandon(batches, index, exc)
             raise
         self.report.finish()
         return self.report
+
+    def _idempotence(self) -> None:
+        """After the last batch: the playbook in check mode over the hosts left applied.
+
+        A second run must change nothing; what would still change, or cannot be told, is
+        named per finding in the record (the apply's own result is not changed by it).
+        """
+        applied = sorted(h for h, r in self.report.hosts.items() if r.end is HostEnd.APPLIED)
+        if not applied:
+            return
+        target = self.request.target
+        record = self.report.record
+        result = check_run(target, record, ":".join(applied), self.progress, "idempotence")
+        results = task_results(result.events)
+        previews = [preview_host(target.project.host(h), results, check=True) for h in applied]
+        self.report.idempotence = Idempotence.of(applied, previews, result.status)
+        self.report.save()
 
     def _abandon(self, batches: list[tuple[str, ...]], index: int, exc: BaseException) -> None:
         """Record an apply that ends early: the batches after ``index`` never start."""
@@ -129,7 +150,9 @@ class Apply:
         tracker = BatchTracker(names, self.progress)
         self.progress.batch_started(f"batch {index}/{total}", list(names))
         started = time.monotonic()
+        before: tuple[Check, ...] = ()
         try:
+            before = self._before(names, label)
             stats = play_stats(self._play(label, names, tracker))
             passed = [
                 h
@@ -146,15 +169,41 @@ class Apply:
             failed = [h for h in names if h not in passed or h in failed_hosts(checks)]
             over = self._over(failed, names)
             restores = self._restore(list(names) if over else failed, f"{label}-rollback")
+            self._observe(names, tracker, before, checks)
         except KeyboardInterrupt:
             with deferred_signals():
-                self._interrupted(index, names, tracker, label)
+                self._interrupted(index, names, tracker, label, before)
             raise
         self._conclude(index, names, tracker, checks, restores)
         status = "rolled_back" if over else "failed_hosts_restored" if failed else "applied"
         self.report.add_batch(index, names, time.monotonic() - started, status)
         self.progress.batch_finished(f"batch {index}/{total}", status.replace("_", " "))
         return over
+
+    def _before(self, names: Sequence[str], label: str) -> tuple[Check, ...]:
+        """The batch's suites before its change: a failing fix test shows the weakness."""
+        project = self.request.target.project
+        for host in names:
+            self.progress.host_state(host, "checking before")
+        return suites_before(
+            self.request.target, self.report.record, [project.host(h) for h in names], label
+        )
+
+    def _observe(
+        self,
+        names: Sequence[str],
+        tracker: BatchTracker,
+        before: Sequence[Check],
+        after: Sequence[Check],
+    ) -> None:
+        """Record the batch's checks before and after its change, per finding."""
+        project = self.request.target.project
+        keys = test_keys(self.request.target, [project.host(h) for h in names])
+        events = tracker.events
+        self.report.observed(
+            merge(on_host_observations(events, "before"), suite_observations(before, keys)),
+            merge(on_host_observations(events, "after"), suite_observations(after, keys)),
+        )
 
     def _over(self, failed: Sequence[str], names: Sequence[str]) -> bool:
         """Whether ``failed`` hosts of the batch ``names`` exceed the tolerance."""
@@ -232,7 +281,12 @@ class Apply:
             self.progress.host_state(host, end.value.replace("_", " "))
 
     def _interrupted(
-        self, index: int, names: Sequence[str], tracker: BatchTracker, label: str
+        self,
+        index: int,
+        names: Sequence[str],
+        tracker: BatchTracker,
+        label: str,
+        before: Sequence[Check],
     ) -> None:
         """Leave every host of the interrupted batch applied-and-verified or restored."""
         self.progress.close()
@@ -248,6 +302,7 @@ class Apply:
             if phase_of(h, results) is not Phase.UNTOUCHED and (h not in confirmed or h in bad)
         ]
         restores = self._restore(undo, f"{label}-interrupted-rollback")
+        self._observe(names, tracker, before, checks)
         cause = "interrupted before its change was confirmed"
         self._conclude(index, names, tracker, checks, restores, cause=cause)
         for host in names:

@@ -25,7 +25,7 @@ from typing import Any, Final
 from remediator.common.documents import read_document, write_document
 from remediator.errors import ExecutionError, InputError
 from remediator.run.ansible.events import hosts_seen, task_results
-from remediator.run.ansible.runner import RunConfig, run
+from remediator.run.ansible.runner import RunConfig, RunResult, run
 from remediator.run.ansible.target import Target
 from remediator.run.preview.verdicts import HostPreview, Status, preview_host
 from remediator.run.progress import Progress
@@ -113,35 +113,10 @@ def dry_run(target: Target, record: RunRecord, limit: str | None, progress: Prog
     """Run the project in check mode against ``target`` and record the preview."""
     project = target.project
     files = file_hashes(project.root)
-    config = RunConfig(
-        private_dir=record.ansible_dir,
-        ident="dry-run",
-        project=project.root,
-        inventory=target.inventory,
-        playbook=REMEDIATE,
-        limit=limit,
-        check_mode=True,
-        diff=True,
-        extravars={
-            "remediator_window_openings": ALWAYS_OPEN,
-            "remediator_run_id": record.id,
-            **ALL_AT_ONCE,
-        },
-        namespace=target.namespace,
-    )
-    progress.batch_started("dry-run (check mode)", [h.name for h in project.targets])
-    result = run(config, on_event=progress.event)
-    progress.batch_finished("dry-run (check mode)", f"{result.status} in {result.seconds:.0f} s")
-    if result.interrupted:
-        raise KeyboardInterrupt
+    result = check_run(target, record, limit, progress, "dry-run")
     results = task_results(result.events)
     seen = hosts_seen(result.events)
     scope = [h for h in project.targets if limit is None or h.name in seen]
-    if not seen and result.rc != 0:
-        raise ExecutionError(
-            f"the check run failed before reaching any host (rc {result.rc}); "
-            f"see {result.artifacts / 'stdout'}"
-        )
     report = DryRun(
         run_id=record.id,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -157,6 +132,47 @@ def dry_run(target: Target, record: RunRecord, limit: str | None, progress: Prog
     )
     write_dry_run(record.path / RECORD, report)
     return report
+
+
+def check_run(
+    target: Target, record: RunRecord, limit: str | None, progress: Progress, ident: str
+) -> RunResult:
+    """The project's playbook in check mode with diffs, all hosts at once, window open.
+
+    The dry-run's preview and the apply's idempotence pass are both this run; ``ident``
+    names its artifacts in the record. KeyboardInterrupt when it was interrupted; an
+    ExecutionError when it failed before reaching any host.
+    """
+    config = RunConfig(
+        private_dir=record.ansible_dir,
+        ident=ident,
+        project=target.project.root,
+        inventory=target.inventory,
+        playbook=REMEDIATE,
+        limit=limit,
+        check_mode=True,
+        diff=True,
+        extravars={
+            "remediator_window_openings": ALWAYS_OPEN,
+            "remediator_run_id": record.id,
+            **ALL_AT_ONCE,
+        },
+        namespace=target.namespace,
+    )
+    title = f"{ident} (check mode)"
+    every = [h.name for h in target.project.targets]
+    named = [h for h in every if limit is not None and h in limit.split(":")]
+    progress.batch_started(title, named or every)  # a limit by group shows every host
+    result = run(config, on_event=progress.event)
+    progress.batch_finished(title, f"{result.status} in {result.seconds:.0f} s")
+    if result.interrupted:
+        raise KeyboardInterrupt
+    if not hosts_seen(result.events) and result.rc != 0:
+        raise ExecutionError(
+            f"the check run failed before reaching any host (rc {result.rc}); "
+            f"see {result.artifacts / 'stdout'}"
+        )
+    return result
 
 
 def write_dry_run(path: Path, dry: DryRun) -> None:

@@ -25,6 +25,7 @@ from remediator.run.apply.postcheck import Check
 from remediator.run.apply.rollback import Restore, RestoreResult
 from remediator.run.preview.dryrun import DryRun
 from remediator.run.preview.verdicts import HostPreview
+from remediator.run.records.proof import FindingProof, Idempotence, Observations, merge, prove
 from remediator.run.records.record import ApplyTerms, RunRecord
 
 SCHEMA: Final = "remediator/apply/v1"
@@ -80,9 +81,22 @@ class ApplyReport:
     hosts: dict[str, HostResult] = field(default_factory=dict)
     findings: dict[str, HostPreview] = field(default_factory=dict)
     changed: set[tuple[str, str]] = field(default_factory=set)
+    before: Observations = field(default_factory=dict)
+    after: Observations = field(default_factory=dict)
+    idempotence: Idempotence | None = None
     stopped: str = ""
     status: str = "running"
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def observed(self, before: Observations, after: Observations) -> None:
+        """Add the checks seen before and after a batch's change."""
+        self.before = merge(self.before, before)
+        self.after = merge(self.after, after)
+
+    def proofs(self) -> list[FindingProof]:
+        """Per finding: checks before and after, and the dry-run's prediction against the
+        change (the hosts the apply was about, whether or not it reached them)."""
+        return prove(self.dry.hosts, self.findings.values(), self.before, self.after)
 
     def add_batch(self, index: int, hosts: Sequence[str], seconds: float, status: str) -> None:
         self.batches.append(
@@ -127,6 +141,8 @@ class ApplyReport:
             "hosts": {name: result.to_json() for name, result in sorted(self.hosts.items())},
             "changed": sorted([host, key] for host, key in self.changed),
             "findings": [p.to_json() for _, p in sorted(self.findings.items())],
+            "proof": [p.to_json() for p in self.proofs()],
+            "idempotence": None if self.idempotence is None else self.idempotence.to_json(),
         }
 
 
@@ -153,6 +169,12 @@ class ApplySummary:
     hosts: Mapping[str, HostEnding]
     changed: frozenset[tuple[str, str]]
     findings: tuple[HostPreview, ...]
+    proof: tuple[FindingProof, ...] = ()
+    idempotence: Idempotence | None = None
+    """None: no pass ran (nothing applied, or a summary written before there was one)."""
+
+    def proof_of(self, host: str, key: str) -> FindingProof | None:
+        return next((p for p in self.proof if p.host == host and p.key == key), None)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ApplySummary:
@@ -174,6 +196,10 @@ class ApplySummary:
             },
             changed=frozenset((host, key) for host, key in data.get("changed", ())),
             findings=tuple(HostPreview.from_json(h) for h in data.get("findings", ())),
+            proof=tuple(FindingProof.from_json(p) for p in data.get("proof") or ()),
+            idempotence=(
+                Idempotence.from_json(data["idempotence"]) if data.get("idempotence") else None
+            ),
         )
 
 

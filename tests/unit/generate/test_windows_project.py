@@ -67,8 +67,6 @@ def test_every_generated_windows_task_matches_its_argument_spec(tree: Path, tmp_
     calls = list(module_calls(tree / "playbooks/tasks/verify_windows.yml", tree))
     for name in ("remediate", "snapshot", "rollback"):
         calls += _play_calls(tree / "playbooks" / f"{name}.yml", tmp_path, tmp_path)
-    # the Linux play's own library module has its tests (test_listeners_module.py)
-    calls = [c for c in calls if c.module != "remediator_listeners"]
     windows = {c.module for c in calls if ".windows." in c.module}
     assert {
         "ansible.windows.win_service_info",

@@ -103,8 +103,13 @@ def role_task_files(roles: Path) -> list[Path]:
 
 
 def _library_spec(roles: Path, module: str) -> dict[str, Any] | None:
-    """A role's own module: the options in its DOCUMENTATION string."""
-    for path in roles.glob(f"*/library/{module}.py"):
+    """A role's own module, or a generated project's playbook module (beside ``roles``):
+    the options in its DOCUMENTATION string."""
+    paths = [
+        *roles.glob(f"*/library/{module}.py"),
+        *roles.parent.glob(f"playbooks/library/{module}.py"),
+    ]
+    for path in paths:
         for node in ast.parse(path.read_text("utf-8")).body:
             if (
                 isinstance(node, ast.Assign)
