@@ -18,12 +18,13 @@ whom under which ticket, the snapshot kept, the tests and the rescan; a summary 
 attach to an ASV rescan request or dispute; and what remains for a person.
 Run `remediator verify RUN` first.
 
-The bundle also holds manifest.json: the sha256 of each of its files, and the sha256 of
-the previous run's manifest in the same runs directory (evidence.json carries it as
-run.previous_manifest); the run record keeps the same bytes as evidence-manifest.json,
-so the runs directory holds a chain. `--verify DIR` checks a bundle offline against its
-manifest; with --runs-dir also that it is the manifest its run keeps there, and that
-directory's whole chain. (Not signed.)
+The bundle also holds manifest.json: the sha256 of each of its files and of each file of
+the run record (but ansible/), and the sha256 of the previous run's manifest in the same
+runs directory (evidence.json carries it as run.previous_manifest); the run record keeps
+the same bytes as evidence-manifest.json, so the runs directory holds a chain.
+`--verify DIR` checks a bundle offline against its manifest (offline it cannot see the
+run record); with --runs-dir also that it is the manifest its run keeps there, that the
+run record's files are unchanged, and that directory's whole chain. (Not signed.)
 """
 
 EPILOG = """\
@@ -33,8 +34,9 @@ examples:
   remediator report --verify /srv/audit/q3
   remediator report --verify /srv/audit/q3 --runs-dir runs
 
-exit codes: 0 written (with --verify: intact), 1 with --verify: a file altered, missing
-or not in the manifest, a manifest that fails its schema, or a broken chain (named),
+exit codes: 0 written (with --verify: intact), 1 with --verify: a file of the bundle or
+(with --runs-dir) of the run record altered or missing, a file not in the manifest, a
+manifest that fails its schema, or a broken chain (named),
 2 bad input (no such run, not verified yet, unreadable record, RUN or -o missing).
 """
 

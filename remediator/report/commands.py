@@ -14,9 +14,11 @@ from remediator.report.manifest import (
     TamperedError,
     manifest_of,
     previous_digest,
+    record_digests,
     verify_bundle,
     verify_chain,
     verify_link,
+    verify_record,
     write_manifest,
 )
 from remediator.report.model import ReportOptions
@@ -36,7 +38,9 @@ def run_report(asked: ReportOptions) -> int:
     evidence = load_evidence(record.path)
     evidence = replace(evidence, run=replace(evidence.run, previous_manifest=previous))
     json_path, html_path = write_report(evidence, asked.output)
-    manifest = manifest_of(evidence.run.run_id, asked.output, (html_path, json_path), previous)
+    record_sums = record_digests(record.path, asked.output)
+    bundle_files = (html_path, json_path)
+    manifest = manifest_of(evidence.run.run_id, asked.output, bundle_files, previous, record_sums)
     manifest_path = write_manifest(record.path, asked.output, manifest)
     for line in evidence.summary_lines():
         sys.stdout.write(f"{shown(line)}\n")
@@ -53,14 +57,19 @@ def verify_report(bundle: Path, runs_dir: Path | None) -> int:
     if not bundle.is_dir():
         raise InputError(f"{bundle}: no such folder")
     try:
-        files = verify_bundle(bundle)
-        links = None
+        said = [f"{verify_bundle(bundle)} files"]
         if runs_dir is not None:
             verify_link(bundle, runs_dir)
-            links = verify_chain(runs_dir)
+            said.append(_record_said(verify_record(bundle, runs_dir)))
+            said.append(f"chain of {verify_chain(runs_dir)} runs")
     except TamperedError as exc:
         sys.stdout.write(f"{shown(str(exc))}\n")
         return 1
-    chained = "" if links is None else f", chain of {links} runs"
-    sys.stdout.write(f"intact: {files} files{chained}\n")
+    sys.stdout.write(f"intact: {', '.join(said)}\n")
     return 0
+
+
+def _record_said(files: int | None) -> str:
+    """How much of the run record was checked: a manifest written before the record was
+    listed must not read as if its record had been."""
+    return "run record not in the manifest" if files is None else f"run record of {files} files"
