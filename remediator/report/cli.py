@@ -62,10 +62,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="check the bundle at DIR against its manifest.json instead of writing one",
     )
+    _add_signing(parser)
     add_runs_dir(parser)
     parser.set_defaults(
         runs_dir=None,
         func=lazy_options("remediator.report.commands", "run_report", _options),
+    )
+
+
+def _add_signing(parser: argparse.ArgumentParser) -> None:
+    """The signature's options. Each is ignored by the mode it is not for, so that
+    remediator.cfg may set both (a [report] section serves writing and --verify alike)."""
+    parser.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="KEY",
+        help="sign the bundle's manifest.json with this SSH key (ssh-keygen -Y sign, namespace "
+        "remediator-evidence) into manifest.json.sig; ignored with --verify",
+    )
+    parser.add_argument(
+        "--allowed-signers",
+        type=Path,
+        metavar="FILE",
+        help="with --verify: manifest.json.sig must be present and a good signature by a key "
+        "FILE allows (ssh-keygen's allowed-signers format)",
+    )
+    parser.add_argument(
+        "--signer",
+        metavar="IDENTITY",
+        help="with --allowed-signers: the identity that must have signed (default: the one "
+        "FILE lists for the signing key)",
     )
 
 
