@@ -64,12 +64,13 @@ def require_ssh_keygen(path: Path, what: str) -> None:
 
 def sign_bundle(run_dir: Path, bundle: Path, key: Path | None) -> Path | None:
     """Sign the bundle's manifest with ``key`` into ``manifest.json.sig`` and the run
-    record's ``evidence-manifest.json.sig``; the bundle's signature path. Without a key,
-    remove both: a signature left from an earlier report would not match the new manifest."""
+    record's ``evidence-manifest.json.sig``; the bundle's signature path. Both are removed
+    first: a signature left from an earlier report would not match the new manifest, and a
+    key that fails must leave the bundle plainly unsigned."""
     targets = (bundle / BUNDLE_SIGNATURE, run_dir / RUN_COPY_SIGNATURE)
+    for target in targets:
+        target.unlink(missing_ok=True)
     if key is None:
-        for target in targets:
-            target.unlink(missing_ok=True)
         return None
     argv = [SSH_KEYGEN, "-Y", "sign", "-f", str(key), "-n", NAMESPACE]
     done = _ssh_keygen(argv, (bundle / BUNDLE_FILE).read_bytes(), SIGN_TIMEOUT)

@@ -195,11 +195,14 @@ def test_a_missing_key_or_signers_file_or_a_lone_signer_is_exit_2(
     error_line(capsys, "--allowed-signers")
 
 
-def test_a_key_ssh_keygen_cannot_use_is_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_key_ssh_keygen_cannot_use_is_exit_2_and_leaves_the_bundle_unsigned(
+    tmp_path: Path,
+    keys: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A key with a passphrase, and a wrong one typed (by an askpass program, so the test
-    never waits on a terminal)."""
+    never waits on a terminal), when an earlier report of the run was signed."""
     key = tmp_path / "locked"
     argv = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-f", str(key)]
     subprocess.run(argv, check=True)
@@ -209,10 +212,14 @@ def test_a_key_ssh_keygen_cannot_use_is_exit_2(
     monkeypatch.setenv("SSH_ASKPASS", str(askpass))
     monkeypatch.setenv("SSH_ASKPASS_REQUIRE", "force")
     run = write_run(tmp_path / "runs")
+    out = tmp_path / "out"
+    assert main(["report", str(run), "-o", str(out), "--sign-key", str(keys / "alice")]) == 0
     capsys.readouterr()
-    code = main(["report", str(run), "-o", str(tmp_path / "out"), "--sign-key", str(key)])
-    assert code == 2
+    assert main(["report", str(run), "-o", str(out), "--sign-key", str(key)]) == 2
     error_line(capsys, str(key), "cannot sign", "passphrase")
+    assert not (out / "manifest.json.sig").exists(), "the earlier signature is gone"
+    assert not (run / "evidence-manifest.json.sig").exists()
+    assert verify(capsys, str(out)) == (0, ["intact: 2 files"])
 
 
 def test_remediator_cfg_may_hold_the_key_and_the_allowed_signers(
