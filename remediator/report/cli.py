@@ -18,12 +18,21 @@ whom under which ticket, the snapshot kept, the tests and the rescan; a summary 
 attach to an ASV rescan request or dispute; and what remains for a person.
 Run `remediator verify RUN` first.
 
-The bundle also holds manifest.json: the sha256 of each of its files, and the sha256 of
-the previous run's manifest in the same runs directory (evidence.json carries it as
-run.previous_manifest); the run record keeps the same bytes as evidence-manifest.json,
-so the runs directory holds a chain. `--verify DIR` checks a bundle offline against its
-manifest; with --runs-dir also that it is the manifest its run keeps there, and that
-directory's whole chain. (Not signed.)
+The bundle also holds manifest.json: the sha256 of each of its files and of each file of
+the run record (but ansible/), and the sha256 of the previous run's manifest in the same
+runs directory (evidence.json carries it as run.previous_manifest); the run record keeps
+the same bytes as evidence-manifest.json, so the runs directory holds a chain.
+`--verify DIR` checks a bundle offline against its manifest (offline it cannot see the
+run record); with --runs-dir also that it is the manifest its run keeps there, that the
+run record's files are unchanged, and that directory's whole chain.
+
+--sign-key KEY signs manifest.json with your SSH key (ssh-keygen -Y sign, namespace
+remediator-evidence) into manifest.json.sig (the run record keeps a copy as
+evidence-manifest.json.sig); the signature is in no digest list. `--verify DIR
+--allowed-signers FILE` then requires it to be a good signature by a key FILE allows (for
+--signer IDENTITY, or the identity FILE lists for the key). Without --allowed-signers a
+signature is not checked, and the output says so. remediator.cfg's [report] may hold
+sign-key and allowed-signers: writing ignores the one, --verify the other.
 """
 
 EPILOG = """\
@@ -32,10 +41,16 @@ examples:
   remediator report runs/20261125T221503Z-apply-3f9c2a -o /srv/audit/q3 --runs-dir runs
   remediator report --verify /srv/audit/q3
   remediator report --verify /srv/audit/q3 --runs-dir runs
+  remediator report 20261125T221503Z-apply-3f9c2a -o /srv/audit/q3 --sign-key ~/.ssh/id_ed25519
+  remediator report --verify /srv/audit/q3 --allowed-signers audit/allowed_signers
 
-exit codes: 0 written (with --verify: intact), 1 with --verify: a file altered, missing
-or not in the manifest, a manifest that fails its schema, or a broken chain (named),
-2 bad input (no such run, not verified yet, unreadable record, RUN or -o missing).
+exit codes: 0 written (with --verify: intact, and signed by an allowed key when
+--allowed-signers is given), 1 with --verify: a bad or (with --allowed-signers) missing
+signature, a file of the bundle or (with --runs-dir) of the run record altered or missing,
+a file not in the manifest, a manifest that fails its schema, or a broken chain (named),
+2 bad input (no such run, not verified yet, unreadable record, RUN or -o missing; no
+ssh-keygen, no such key or allowed-signers file, a key ssh-keygen cannot sign with,
+--signer without --allowed-signers).
 """
 
 
@@ -60,10 +75,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="check the bundle at DIR against its manifest.json instead of writing one",
     )
+    _add_signing(parser)
     add_runs_dir(parser)
     parser.set_defaults(
         runs_dir=None,
         func=lazy_options("remediator.report.commands", "run_report", _options),
+    )
+
+
+def _add_signing(parser: argparse.ArgumentParser) -> None:
+    """The signature's options. Each is ignored by the mode it is not for, so that
+    remediator.cfg may set both (a [report] section serves writing and --verify alike)."""
+    parser.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="KEY",
+        help="sign the bundle's manifest.json with this SSH key (ssh-keygen -Y sign, namespace "
+        "remediator-evidence) into manifest.json.sig; ignored with --verify",
+    )
+    parser.add_argument(
+        "--allowed-signers",
+        type=Path,
+        metavar="FILE",
+        help="with --verify: manifest.json.sig must be present and a good signature by a key "
+        "FILE allows (ssh-keygen's allowed-signers format)",
+    )
+    parser.add_argument(
+        "--signer",
+        metavar="IDENTITY",
+        help="with --allowed-signers: the identity that must have signed (default: the one "
+        "FILE lists for the signing key)",
     )
 
 

@@ -257,3 +257,9 @@ class ReportOptions:
     """``--verify DIR``: check the bundle at DIR instead of writing one."""
     chain: bool = False
     """``--runs-dir`` given with ``--verify``: check the whole chain of that runs directory too."""
+    sign_key: Path | None = None
+    """``--sign-key KEY``: sign the bundle's manifest with this SSH key (writing only)."""
+    allowed_signers: Path | None = None
+    """``--allowed-signers FILE``: with ``--verify``, the signature must be good by this file."""
+    signer: str | None = None
+    """``--signer IDENTITY``: who must have signed (default: the file's identity for the key)."""

@@ -112,7 +112,7 @@ def test_runs_chain_and_an_edited_link_is_named(
     evidence = json.loads((tmp_path / "q2" / "evidence.json").read_text("utf-8"))
     assert evidence["run"]["previous_manifest"] == sha256(link)
     code, lines = verify(capsys, str(tmp_path / "q2"), "--runs-dir", str(runs))
-    assert (code, lines) == (0, ["intact: 2 files, chain of 2 runs"])
+    assert (code, lines) == (0, ["intact: 2 files, run record of 6 files, chain of 2 runs"])
 
     hand_edit(link, ("files", "evidence.html"), "0" * 64)
     code, lines = verify(capsys, str(tmp_path / "q2"), "--runs-dir", str(runs))
@@ -139,3 +139,94 @@ def test_a_recomputed_manifest_is_caught_only_by_the_chain(
     assert verify(capsys, str(bundle)) == (0, ["intact: 2 files"])
     code, lines = verify(capsys, str(bundle), "--runs-dir", str(runs))
     assert code == 1 and len(lines) == 1 and str(bundle / "manifest.json") in lines[0]
+
+
+RUN_ID = "20261125T101500Z-apply-abc123"
+
+
+def test_the_manifest_lists_the_run_record(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "runs" / RUN_ID
+    record = read_document(bundle / "manifest.json", "manifest")["record"]
+    assert record == {
+        name: sha256(run / name)
+        for name in (
+            "findings.json",
+            "plan.json",
+            "run.json",
+            "snapshots/legacy.lab/taken.json",
+            "summary.json",
+            "verify.json",
+        )
+    }
+    code, lines = verify(capsys, str(bundle), "--runs-dir", str(tmp_path / "runs"))
+    assert (code, lines) == (0, ["intact: 2 files, run record of 6 files, chain of 1 runs"])
+
+
+@pytest.mark.parametrize("name", ["verify.json", "snapshots/legacy.lab/taken.json"])
+def test_an_altered_record_file_is_named_with_the_runs_dir(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    path = tmp_path / "runs" / RUN_ID / name
+    path.write_bytes(path.read_bytes().replace(b"{", b"{ ", 1))
+    code, lines = verify(capsys, str(bundle), "--runs-dir", str(tmp_path / "runs"))
+    assert code == 1 and lines == [f"altered: {path}"]
+    assert verify(capsys, str(bundle)) == (0, ["intact: 2 files"])
+
+
+def test_a_missing_record_file_is_named(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "runs" / RUN_ID / "summary.json"
+    path.unlink()
+    code, lines = verify(capsys, str(bundle), "--runs-dir", str(tmp_path / "runs"))
+    assert code == 1 and lines == [f"missing: {path}"]
+
+
+def test_files_added_to_the_record_later_and_ansible_artifacts_are_not_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ansible-runner's data dir is bulk (a file per job event) and stays out; a file
+    written after the report (a rollback's restored-by) is not an alteration."""
+    run = write_run(tmp_path / "runs")
+    events = run / "ansible" / "artifacts" / "x" / "job_events"
+    events.mkdir(parents=True)
+    (events / "1-abc.json").write_text("{}")
+    report(run, tmp_path / "q1")
+    record = read_document(tmp_path / "q1" / "manifest.json", "manifest")["record"]
+    assert not any(name.startswith("ansible/") or "manifest" in name for name in record)
+    (run / "snapshots" / "legacy.lab" / "restored-by-rollback.json").write_text("{}")
+    code, _ = verify(capsys, str(tmp_path / "q1"), "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0
+
+
+def test_a_bundle_inside_its_run_directory_is_not_its_own_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "runs")
+    report(run, run / "evidence")
+    report(run, run / "evidence")
+    record = read_document(run / "evidence" / "manifest.json", "manifest")["record"]
+    assert not any(name.startswith("evidence/") for name in record)
+    code, _ = verify(capsys, str(run / "evidence"), "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0
+
+
+def test_an_old_manifest_without_record_still_verifies(
+    tmp_path: Path, bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Manifests written before the record was listed stay valid remediator/manifest/v1."""
+    for manifest in (
+        bundle / "manifest.json",
+        tmp_path / "runs" / RUN_ID / "evidence-manifest.json",
+    ):
+        document = json.loads(manifest.read_text("utf-8"))
+        del document["record"]
+        manifest.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+    assert verify(capsys, str(bundle)) == (0, ["intact: 2 files"])
+    code, lines = verify(capsys, str(bundle), "--runs-dir", str(tmp_path / "runs"))
+    assert (code, lines) == (
+        0,
+        ["intact: 2 files, run record not in the manifest, chain of 1 runs"],
+    )
