@@ -49,8 +49,8 @@ exit codes: 0 written (with --verify: intact, and signed by an allowed key when
 signature, a file of the bundle or (with --runs-dir) of the run record altered or missing,
 a file not in the manifest, a manifest that fails its schema, or a broken chain (named),
 2 bad input (no such run, not verified yet, unreadable record, RUN or -o missing; no
-ssh-keygen, no such key or allowed-signers file, a key ssh-keygen cannot sign with,
---signer without --allowed-signers).
+such key or allowed-signers file, a key ssh-keygen cannot sign with, --signer without
+--allowed-signers), 4 no ssh-keygen on PATH.
 """
 
 

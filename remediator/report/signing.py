@@ -54,10 +54,11 @@ class Signers:
 
 
 def require_ssh_keygen(path: Path, what: str) -> None:
-    """:class:`InputError` (exit 2, before anything is written or checked) unless
-    ``ssh-keygen`` is on PATH and ``path`` (the key or the allowed-signers file) is a file."""
+    """Checked before anything is written: ``ssh-keygen`` on PATH (else
+    :class:`ExecutionError`, exit 4: a missing tool) and ``path`` (the key or the
+    allowed-signers file) a file (else :class:`InputError`, exit 2)."""
     if shutil.which(SSH_KEYGEN) is None:
-        raise InputError(f"{what}: {SSH_KEYGEN} not found on PATH (OpenSSH 8.2 or later)")
+        raise ExecutionError(f"{what}: {SSH_KEYGEN} not found on PATH (OpenSSH 8.2 or later)")
     if not path.is_file():
         raise InputError(f"{path}: no such file ({what})")
 
@@ -119,11 +120,11 @@ def _principal(signature: Path, allowed: Path) -> str:
 
 def _ssh_keygen(argv: list[str], data: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
     """Run ``argv`` with ``data`` on stdin; its output captured. A vanished ``ssh-keygen``
-    is exit 2 as when it is missing; one that hangs, exit 4."""
+    is exit 4 as when it is missing (a missing tool); one that hangs, exit 4 too."""
     try:
         return subprocess.run(argv, input=data, capture_output=True, timeout=timeout, check=False)
     except FileNotFoundError:
-        raise InputError(f"{SSH_KEYGEN} not found on PATH (OpenSSH 8.2 or later)") from None
+        raise ExecutionError(f"{SSH_KEYGEN} not found on PATH (OpenSSH 8.2 or later)") from None
     except subprocess.TimeoutExpired:
         raise ExecutionError(f"{SSH_KEYGEN}: no answer after {timeout:.0f} s") from None
 
