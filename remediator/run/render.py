@@ -119,8 +119,35 @@ def apply_text(report: ApplyReport) -> str:
             f"changed  {safe(result.detail)}"
         )
     lines.append("")
+    lines.extend(_proof_lines(report))
     lines.append(f"record: {report.record.path}")
     return "\n".join(lines) + "\n"
+
+
+def _proof_lines(report: ApplyReport) -> list[str]:
+    """Before/after shown, each mismatch with the dry-run named, and the idempotence pass."""
+    proofs = [p for p in report.proofs() if p.applied is not None]
+    shown = sum(1 for p in proofs if p.weakness_shown and p.fixed_shown)
+    lines = [f"  proof: {shown} findings failed a fix check before the change and pass after"]
+    for p in (p for p in proofs if p.mismatch):
+        lines.append(
+            f"  mismatch: {safe(p.host)} {safe(p.key)}: the dry-run said {p.predicted}, "
+            f"the apply found it {p.applied} (changed since the dry-run?)"
+        )
+    pass_ = report.idempotence
+    if pass_ is None:
+        lines.append("  idempotence: not checked (no host ended applied)")
+    elif pass_.idempotent:
+        lines.append(
+            f"  idempotence: a check-mode pass over {len(pass_.hosts)} hosts changes nothing"
+        )
+    else:
+        lines.append(
+            f"  idempotence: NOT idempotent ({pass_.status}): would change "
+            f"{len(pass_.would_change)}, unknown {len(pass_.unknown)}: "
+            + ", ".join(safe(f"{h} {k}") for h, k in (*pass_.would_change, *pass_.unknown)[:5])
+        )
+    return [*lines, ""]
 
 
 def rollback_text(run_id: str, results: Mapping[str, RestoreResult]) -> str:

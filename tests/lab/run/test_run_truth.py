@@ -12,6 +12,7 @@ of the module is shared: the repeat costs a dry-run and an apply with nothing to
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,7 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     assert {h: r["end"] for h, r in summary["hosts"].items()} == dict.fromkeys(TARGETS, "applied")
     changed = {tuple(pair) for pair in summary["changed"]}
     assert changed == would, {"only dry-run": would - changed, "only apply": changed - would}
+    assert_proof_recorded(summary, would)
     after = answered(lab_run.lab, looks)
     assert_answers(after, False, promises.gone)
     assert_answers(after, True, promises.kept)
@@ -101,3 +103,44 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     assert code == 0, again["hosts"]
     assert {h: r["end"] for h, r in again["hosts"].items()} == dict.fromkeys(TARGETS, "applied")
     assert again["changed"] == []
+    assert [p for p in again["proof"] if p["mismatch"]] == []
+
+    # a host changed by hand after the dry-run: the apply's change is flagged, not hidden
+    opened = lab_run.lab.ssh(
+        "cache", "sh", "-c", "systemctl unmask lab-echo.socket && systemctl start lab-echo.socket"
+    )
+    assert opened.returncode == 0, opened.stderr
+    code, forced = lab_run.cli_json(
+        capsys, "apply", str(project), "--window", "now+1h", "--batch", "100%",
+        "--dry-run-id", again_dry["run"], "--approved-by", "lab-test", "--ticket", "LAB-7",
+    )  # fmt: skip
+    assert code == 0, forced["hosts"]
+    flagged = [(p["host"], p["key"]) for p in forced["proof"] if p["mismatch"]]
+    assert flagged and all(h == "cache.lab" and "/tcp/7/" in k for h, k in flagged), flagged
+    (echo,) = [p for p in forced["proof"] if (p["host"], p["key"]) == flagged[0]]
+    assert (echo["predicted"], echo["applied"]) == ("compliant", "changed")
+    assert any(o["passed"] is False for o in echo["before"]), echo  # reopened by hand
+    assert forced["idempotence"]["idempotent"], forced["idempotence"]
+
+
+def assert_proof_recorded(summary: dict[str, Any], would: set[tuple[str, str]]) -> None:
+    """The apply recorded, per finding, the weakness before, its fix after, and no mismatch;
+    and a check-mode pass after it that changes nothing."""
+    proofs = {(p["host"], p["key"]): p for p in summary["proof"]}
+    assert {pair for pair, p in proofs.items() if p["mismatch"]} == set()
+    sources = {o["source"] for p in proofs.values() for o in p["before"] or ()}
+    assert sources == {"on_host", "suite"}, sources
+    shown = [
+        pair for pair in would if any(o["passed"] is False for o in proofs[pair]["before"] or ())
+    ]
+    assert len(shown) > 30, f"only {len(shown)} weaknesses shown before the change"
+    failed_after = {
+        pair: [o["name"] for o in p["after"] if o["passed"] is False]
+        for pair, p in proofs.items()
+        if any(o["passed"] is False for o in p["after"] or ())
+    }
+    assert failed_after == {}
+    unproven = [pair for pair in would if not proofs[pair]["after"]]
+    assert len(unproven) < len(would) // 4, unproven
+    assert summary["idempotence"]["idempotent"], summary["idempotence"]
+    assert set(summary["idempotence"]["hosts"]) == set(TARGETS)
