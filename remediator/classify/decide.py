@@ -268,6 +268,7 @@ class Decider:
             severity=finding.severity.score,
             severity_label=finding.severity.label.value,
             asv=ctx.asv,
+            asv_reason=ctx.asv_why,
             verdict=verdict,
             actions=outcome.actions,
             reason=" ".join(outcome.reason.split()),

@@ -322,6 +322,8 @@ class Decision:
     client_impacts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    asv_reason: str = ""
+    """Why the ASV outcome is predicted so (the reference's rule that decided it)."""
 
     @property
     def key(self) -> tuple[str, str, int, str]:
@@ -348,6 +350,7 @@ class Decision:
             "severity": self.severity,
             "severity_label": self.severity_label,
             "asv": self.asv,
+            "asv_reason": self.asv_reason,
             "verdict": self.verdict,
             "actions": [a.to_json() for a in self.actions],
             "reason": self.reason,

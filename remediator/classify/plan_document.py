@@ -157,6 +157,10 @@ class PlanDecision:
     justification: str | None = None
     exception: PlanException | None = None
     remove_windows_features: FeatureOption | None = None
+    asv: str = ""
+    asv_reason: str = ""
+    pci: tuple[str, ...] = ()
+    owner: str | None = None
 
     @property
     def finding_key(self) -> FindingKey:
@@ -370,6 +374,10 @@ def _decision(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> PlanDe
         )
         if features
         else None,
+        asv=raw.get("asv", ""),
+        asv_reason=raw.get("asv_reason", ""),
+        pci=tuple(raw.get("pci", ())),
+        owner=raw.get("owner"),
     )
 
 

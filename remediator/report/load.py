@@ -101,12 +101,19 @@ def build_evidence(
                         o,
                         scanner.get(o.original.finding_key),
                         changes.get((name, o.original.finding_key)),
+                        summary.proof_of(name, o.original.finding_key) if summary else None,
                     )
                     for o in by_host[name]
                 ),
             )
         )
-    return Evidence(facts, verification, tuple(hosts), now.isoformat(timespec="seconds"))
+    return Evidence(
+        facts,
+        verification,
+        tuple(hosts),
+        now.isoformat(timespec="seconds"),
+        idempotence=summary.idempotence if summary else None,
+    )
 
 
 def _facts(info: RunInfo, summary: ApplySummary | None, plan: PlanDoc) -> RunFacts:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from remediator.run.records.approval import Approval
+from remediator.run.records.proof import FindingProof, Idempotence, Observation
 from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
 
 
@@ -65,6 +66,9 @@ class FindingEvidence:
     outcome: Outcome
     scanner: ScannerEvidence | None
     change: Change | None
+    proof: FindingProof | None = None
+    """Checks before and after, predicted against applied (None: the run changed nothing
+    here, or its summary predates the proof)."""
 
     @property
     def ident(self) -> str:
@@ -96,7 +100,27 @@ class FindingEvidence:
             "manual_tasks": list(o.manual_tasks),
             "scanner": self.scanner.to_json() if self.scanner else None,
             "change": self.change.to_json() if self.change else None,
+            **self._audit_json(),
         }
+
+    def _audit_json(self) -> dict[str, object]:
+        """The keys an auditor reads on every finding, null where they do not apply."""
+        o, p = self.outcome.original, self.proof
+        return {
+            "asv": {"outcome": o.asv, "reason": o.asv_reason} if o.asv else None,
+            "pci": list(o.pci) if o.pci else None,
+            "owner": o.owner,
+            "before": _seen(p.before if p else None),
+            "after": _seen(p.after if p else None),
+            "predicted": p.predicted if p else None,
+            "applied": p.applied if p else None,
+            "mismatch": p.mismatch if p and p.applied is not None else None,
+            "rescan": self.outcome.seen.value,
+        }
+
+
+def _seen(observations: tuple[Observation, ...] | None) -> list[dict[str, object]] | None:
+    return None if observations is None else [o.to_json() for o in observations]
 
 
 @dataclass(frozen=True)
@@ -174,6 +198,15 @@ class Evidence:
     verification: Verification
     hosts: tuple[HostEvidence, ...]
     generated: str
+    idempotence: Idempotence | None = None
+    """The apply's check-mode pass after its last batch (None: no apply, or none ran)."""
+
+    @property
+    def mismatches(self) -> tuple[FindingEvidence, ...]:
+        """Findings the apply changed otherwise than its dry-run predicted."""
+        return tuple(
+            f for h in self.hosts for f in h.findings if f.proof is not None and f.proof.mismatch
+        )
 
     @property
     def new(self) -> tuple[NewFinding, ...]:
@@ -234,6 +267,8 @@ class Evidence:
             "hosts": [h.to_json() for h in self.hosts],
             "new": [n.to_json() for n in self.new],
             "for_a_person": [f.ident for f in self.for_a_person],
+            "idempotence": None if self.idempotence is None else self.idempotence.to_json(),
+            "mismatches": [f.ident for f in self.mismatches],
         }
 
 

@@ -82,6 +82,12 @@ class Original:
     justification: str | None = None
     exception: PlanException | None = None
     manual_tasks: tuple[str, ...] = ()
+    asv: str = ""
+    """The ASV outcome the plan predicted for the finding as scanned ("" in an older plan)."""
+    asv_reason: str = ""
+    pci: tuple[str, ...] = ()
+    """The PCI DSS requirements the finding touches, as the plan names them."""
+    owner: str | None = None
     waits_for_reboot: bool = False
     """Its fix is a setting Windows reads at boot (SCHANNEL, SMB1), nothing closes its port:
     until the host reboots, the rescan still sees it."""
@@ -156,6 +162,8 @@ class Outcome:
             "state": self.state.value,
             "reason": self.reason,
             "rescan": self.seen.value,
+            "asv": o.asv,
+            "pci": list(o.pci),
             "allowed_broken": self.allowed_broken,
             "tests": [t.to_json() for t in self.tests],
         }

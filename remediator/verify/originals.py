@@ -79,6 +79,10 @@ def _original(decision: PlanDecision, windows: bool = False, on: date | None = N
         justification=decision.justification,
         exception=exception,
         manual_tasks=tuple(a.task for a in actions if isinstance(a, Manual)),
+        asv=decision.asv,
+        asv_reason=decision.asv_reason,
+        pci=decision.pci,
+        owner=decision.owner,
         waits_for_reboot=windows and _waits_for_reboot(actions),
     )
 

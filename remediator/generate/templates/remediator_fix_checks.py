@@ -70,7 +70,7 @@ checks:
 HANDSHAKE_TIMEOUT = "15"
 
 
-class Runner(Protocol):
+class HostCommands(Protocol):
     """What is used of AnsibleModule: running a command without a shell."""
 
     def run_command(self, args: list[str], data: str | None = None) -> tuple[int, str, str]: ...
@@ -82,7 +82,7 @@ def port_of(address: str) -> str:
     return port if port.isdigit() else ""
 
 
-def listening(module: Runner) -> set[tuple[str, str]] | None:
+def listening(module: HostCommands) -> set[tuple[str, str]] | None:
     """(protocol, port) of every listening socket; None when ``ss`` could not tell."""
     rc, out, _ = module.run_command(["ss", "-H", "-l", "-n", "-t", "-u"])
     if rc != 0:
@@ -95,7 +95,7 @@ def listening(module: Runner) -> set[tuple[str, str]] | None:
     return found
 
 
-def closed_checks(ports: list[dict[str, Any]], module: Runner) -> list[dict[str, Any]]:
+def closed_checks(ports: list[dict[str, Any]], module: HostCommands) -> list[dict[str, Any]]:
     """One check per port that must end closed: nothing listens on it."""
     if not ports:
         return []
@@ -116,7 +116,7 @@ def closed_checks(ports: list[dict[str, Any]], module: Runner) -> list[dict[str,
     return checks
 
 
-def tls_checks(services: list[dict[str, Any]], module: Runner) -> list[dict[str, Any]]:
+def tls_checks(services: list[dict[str, Any]], module: HostCommands) -> list[dict[str, Any]]:
     """One check per excluded handshake of each TLS service: it must be refused."""
     if not services:
         return []

@@ -105,7 +105,33 @@ def _summary() -> dict[str, Any]:
                 "manual": [],
             }
         ],
-    }
+        "proof": [
+            {
+                "host": "legacy.lab",
+                "key": TELNET_V4,
+                "predicted": "would_change",
+                "applied": "changed",
+                "mismatch": False,
+                "before": [
+                    {"source": "on_host", "name": "nothing listens on tcp/23", "passed": False,
+                     "detail": "listening"},
+                    {"source": "suite", "name": "tests/test_legacy_lab.py::test_closed",
+                     "passed": False, "detail": "tcp/23 answered"},
+                ],
+                "after": [
+                    {"source": "on_host", "name": "nothing listens on tcp/23", "passed": True,
+                     "detail": ""},
+                ],
+            }
+        ],
+        "idempotence": {
+            "hosts": ["legacy.lab"],
+            "would_change": [],
+            "unknown": [],
+            "status": "successful",
+            "idempotent": True,
+        },
+    }  # fmt: skip
 
 
 def _dump(path: Path, document: object) -> None:

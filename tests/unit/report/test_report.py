@@ -231,3 +231,54 @@ def test_the_evidence_states_who_approved_or_that_nobody_did(
     assert html_module.unescape(re.sub(r"</?strong>", "", shown.group(1))) == statement
     assert "<b>" not in html  # the approver is text, never markup
     assert ("<strong>" in shown.group(1)) == (approval is not None and approval["waived"] is True)
+
+
+AUDIT_KEYS = ("asv", "pci", "before", "after", "predicted", "applied", "rescan")
+
+
+def test_every_finding_carries_every_audit_key(written: tuple[dict[str, object], str]) -> None:
+    document, _html = written
+    hosts = document["hosts"]
+    assert isinstance(hosts, list)
+    findings = [f for h in hosts for f in h["findings"]]
+    missing = [(f["key"], k) for f in findings for k in AUDIT_KEYS if k not in f]
+    assert missing == []
+    assert all(f["asv"]["outcome"] and f["asv"]["reason"] for f in findings), "plan has asv"
+    assert any(f["pci"] for f in findings)
+    assert document["idempotence"] == {
+        "hosts": ["legacy.lab"],
+        "would_change": [],
+        "unknown": [],
+        "status": "successful",
+        "idempotent": True,
+    }
+    assert document["mismatches"] == []
+
+
+def test_the_weakness_before_and_its_fix_after_are_shown(
+    written: tuple[dict[str, object], str],
+) -> None:
+    document, html = written
+    hosts = document["hosts"]
+    assert isinstance(hosts, list)
+    (telnet,) = [f for h in hosts for f in h["findings"] if f["key"] == TELNET_V4]
+    assert [c["passed"] for c in telnet["before"]] == [False, False]
+    assert [c["passed"] for c in telnet["after"]] == [True]
+    assert (telnet["predicted"], telnet["applied"], telnet["mismatch"]) == (
+        "would_change",
+        "changed",
+        False,
+    )
+    untouched = [f for h in hosts for f in h["findings"] if f["key"] != TELNET_V4]
+    assert {(f["before"], f["predicted"], f["mismatch"]) for f in untouched} == {(None, None, None)}
+    assert "on-host nothing listens on tcp/23: FAILED (listening)" in html
+    assert "a check-mode pass after the last batch over 1 hosts changes nothing" in html
+
+
+def test_a_mismatch_is_flagged_in_both_files(tmp_path: Path) -> None:
+    run = write_run(tmp_path)
+    hand_edit(run / "summary.json", ("proof", 0, "applied"), "compliant")
+    json_path, html_path = write_report(load_evidence(run, NOW), tmp_path / "out")
+    document = json.loads(json_path.read_text("utf-8"))
+    assert document["mismatches"] == [TELNET_V4]
+    assert "MISMATCH" in html_path.read_text("utf-8")
