@@ -32,8 +32,9 @@ run. Hosts are named by the run's inventory only, never by a name in the scan.
 The new scan is either --scan FILE (any format `remediator ingest` reads; repeat for
 IPv4 and IPv6 files), or --rescan: verify's own rescan (nmap from the lab's controller
 for a lab run, else --rescan-command, as for verify) of the run's addresses over every
-TCP port and the UDP ports the run knew. A port restricted to the scanner's own address
-(--rescan-source) answers by design and is never called reopened.
+TCP port and the UDP ports the run knew. A port restricted to sources that include the
+scanner's own address (--rescan-source) answers by design and is never called reopened
+(a weakness behind it, TLS 1.0 say, still is).
 
 RUN defaults to the newest run under --runs-dir that has a verify.json.
 """

@@ -18,7 +18,8 @@ verify recorded:
   else ``noted``.
 
 A port restricted to sources that include the scanner's own address answers by design
-(``--rescan-source``): verify's rule leaves it unjudged, and watch never calls it reopened.
+(``--rescan-source``): verify's rule leaves it unjudged, and watch never calls it reopened;
+a weakness behind it (TLS 1.0 on it) is no restriction's to excuse, and is.
 Hosts come from the inventory (the plan's decisions, the rescan's inventory mapping),
 never from a name in the scan.
 """

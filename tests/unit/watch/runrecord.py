@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -43,24 +44,30 @@ TELNET: Final = ("tcp", 23)
 FIXTURES: Final = Path(__file__).resolve().parent / "fixtures"
 HOSTILE_SCAN: Final = FIXTURES / "hostile_watch.xml"
 
+Gone = Mapping[str, frozenset[tuple[str, int]]]
+"""Per address, the ports closed since the original scan."""
+TELNET_GONE: Final[Gone] = {address: frozenset({TELNET}) for address in LEGACY}
 
-def accepted_scans(folder: Path) -> tuple[Path, ...]:
-    """The lab scans as the accepted rescan saw them: legacy's telnet gone (v4 and v6)."""
+
+def accepted_scans(folder: Path, gone: Gone = TELNET_GONE) -> tuple[Path, ...]:
+    """The lab scans as the accepted rescan saw them: the ``gone`` ports closed (by default
+    legacy's telnet, v4 and v6)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for scan in SCANS:
         text = scan.read_text(encoding="utf-8")
-        for address in LEGACY:
+        for address, ports in gone.items():
             if f'<address addr="{address}"' in text:
-                text = without_ports(text, address, {TELNET})
+                text = without_ports(text, address, set(ports))
         target = folder / scan.name
         target.write_text(text, encoding="utf-8")
         written.append(target)
     return tuple(written)
 
 
-def verified_run(runs: Path, run_id: str = RUN_ID) -> Path:
-    """``runs/<run_id>/`` with run.json, plan.json and verify.json (judged on AS_OF)."""
+def verified_run(runs: Path, run_id: str = RUN_ID, gone: Gone = TELNET_GONE) -> Path:
+    """``runs/<run_id>/`` with run.json, plan.json and verify.json (judged on AS_OF) of a
+    rescan from the lab controller with the ``gone`` ports closed."""
     run = runs / run_id
     run.mkdir(parents=True)
     plan = lab_plan()
@@ -76,7 +83,8 @@ def verified_run(runs: Path, run_id: str = RUN_ID) -> Path:
     }
     (run / "run.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     RunRecord(run, run_id).info()  # as every reader checks it
-    found = load_findings(list(accepted_scans(runs.parent / "accepted")), inventory=_inventory())
+    scans = accepted_scans(runs.parent / "accepted", gone)
+    found = load_findings(list(scans), inventory=_inventory())
     rescan = rescan_from(found, load_catalog(), addresses=LAB_ADDRESSES, sources=CONTROLLER)
     originals = originals_from_plan(plan, "plan.json", AS_OF)
     write_verification(run, replace(compare(originals, rescan), judged_on=AS_OF.isoformat()))

@@ -25,6 +25,7 @@ from .runrecord import (
     INVENTORY,
     LEGACY,
     RUN_ID,
+    TELNET_GONE,
     accepted_scans,
     verified_run,
     with_port,
@@ -291,6 +292,33 @@ def test_rescan_of_a_run_made_outside_the_lab_needs_a_command(
 ) -> None:
     code, _, err = watch(capsys, runs, "--rescan")
     assert code == 3 and "--rescan-command" in err
+
+
+def test_a_port_restricted_to_the_scanners_own_address_is_never_called_reopened(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, accepted: tuple[Path, ...]
+) -> None:
+    """web's 8443 is restricted to 198.51.100.0/24: gone from verify's rescan (from the
+    lab controller), it answers a scanner inside that range by design. The weaknesses
+    behind it (TLS 1.0, its certificate) are no restriction's to excuse: reopened still."""
+    web = ("10.213.0.11", "fd00:213::11")
+    gone = {**TELNET_GONE, **{a: frozenset({("tcp", 8443)}) for a in web}}
+    runs = tmp_path / "runs"
+    verified_run(runs, gone=gone)
+    code, document, _ = watch(capsys, runs, "--as-of", "2026-11-25", scans=accepted)
+    assert code == 1
+    assert {(i["address"], i["kind"]) for i in _reopened(document, 8443)} >= {
+        (a, "open-port") for a in web
+    }
+    argv = ("--as-of", "2026-11-25", "--rescan-source", "198.51.100.7")
+    code, document, _ = watch(capsys, runs, *argv, scans=accepted)
+    assert document["scan"]["scanned_from"] == ["198.51.100.7"]
+    kinds = {i["kind"] for i in _reopened(document, 8443)}
+    assert "open-port" not in kinds
+    assert kinds == {"certificate", "tls-protocol:TLSv1.0", "tls-protocol:TLSv1.1"}
+
+
+def _reopened(document: dict[str, Any], port: int) -> list[dict[str, Any]]:
+    return [i for i in document["items"] if i["drift"] == "reopened" and i["port"] == port]
 
 
 def _legacy() -> set[tuple[str, str]]:
