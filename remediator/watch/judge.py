@@ -79,7 +79,7 @@ def _drift(then: Outcome, now: Outcome, as_of: date, within: int, seen: str) -> 
     if then.state is State.EXCEPTED:
         return _exception(then, now, as_of, within, seen)
     if then.state in NOT_ACCEPTED and now.seen is Seen.SEEN and now.state in SEEN_AGAIN:
-        why = f"{then.state.value} at verify ({then.reason}); the scan still reports it"
+        why = f"left {then.state.value} by verify ({then.reason}); still in the new scan"
         return _item(Drift.STILL_OPEN, then, why, seen, as_of)
     return None
 
