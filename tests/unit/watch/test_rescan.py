@@ -8,19 +8,23 @@ without sending a packet anywhere.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pytest
 
 from remediator.cli import main
+from remediator.common import providers
+from remediator.common.providers import RescanFiles
 from remediator.verify.originals import originals_from_plan
 from remediator.verify.userscan import rescan_with_command
 from remediator.watch.newscan import EVERY_TCP_PORT, watch_scope
 from tests.unit.verify.labdata import lab_plan
 
-from .runrecord import accepted_scans, verified_run
+from .runrecord import accepted_scans, verified_run, with_port
 
 FAKE = """
 import json, shutil, sys
@@ -81,3 +85,47 @@ def test_a_rescan_by_command_reads_back_like_the_accepted_scan(
     assert len(outputs) == 2 and all(p.is_relative_to(tmp_path / "tmp") for p in outputs)
     assert list((tmp_path / "tmp").iterdir()) == []  # watch's scan files went with its folder
     assert not (run / "rescan").exists()  # the run record keeps only verify's own rescan
+
+
+class FakeProvider:
+    """A place reached from a namespace of its own (as the lab is): it "rescans" by copying
+    the accepted scans, and keeps what it was asked."""
+
+    def __init__(self, scans: tuple[Path, ...]) -> None:
+        self.scans = scans
+        self.asked: list[tuple[str, tuple[str, ...], frozenset[tuple[str, int]]]] = []
+
+    def namespace_for(self, hosts: object, where: str) -> str | None:
+        return None
+
+    def rescan(
+        self,
+        namespace: str,
+        addresses: Sequence[str],
+        ports: Collection[tuple[str, int]],
+        folder: Path,
+        state_dir: Path | None,
+    ) -> RescanFiles | None:
+        self.asked.append((namespace, tuple(addresses), frozenset(ports)))
+        folder.mkdir(parents=True, exist_ok=True)
+        files = tuple(Path(shutil.copy(scan, folder / scan.name)) for scan in self.scans)
+        return RescanFiles(files, ("10.213.0.1", "fd00:213::1"))
+
+
+def test_rescan_comes_from_the_namespace_the_run_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = tmp_path / "runs"
+    run = verified_run(runs)
+    info = json.loads((run / "run.json").read_text("utf-8"))
+    (run / "run.json").write_text(json.dumps({**info, "network_namespace": "site-ns"}), "utf-8")
+    place = FakeProvider(with_port(accepted_scans(tmp_path / "accepted"), tmp_path / "new",
+                                   "fd00:213::10", 8765))  # fmt: skip
+    monkeypatch.setattr(providers, "_PROVIDERS", [place])
+    code = main(["watch", "--runs-dir", str(runs), "--rescan", "--as-of", "2026-11-25"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert "new       legacy.lab fd00:213::10 tcp/8765 open-port" in out
+    [(namespace, addresses, ports)] = place.asked
+    assert namespace == "site-ns" and len(addresses) == 10
+    assert ports >= EVERY_TCP_PORT
