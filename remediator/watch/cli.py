@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         type=Path,
         metavar="FILE",
-        help="the new scan, any format ingest reads (repeatable)",
+        help="the new scan, any format ingest reads (repeatable; '-': standard input)",
     )
     parser.add_argument(
         "--rescan",

@@ -27,9 +27,7 @@ def run_watch(asked: WatchOptions) -> int:
     on = asked.as_of or now.date()
     accepted = accepted_state(asked.run, asked.runs_dir, on)
     rescan, facts = new_scan(asked, accepted)
-    items, unchanged = judge(
-        accepted.verification, accepted.originals, rescan, on, asked.expiring_within
-    )
+    judged = judge(accepted.verification, accepted.originals, rescan, on, asked.expiring_within)
     report = WatchReport(
         run_id=accepted.record.id,
         verified_on=accepted.verification.judged_on,
@@ -37,8 +35,9 @@ def run_watch(asked: WatchOptions) -> int:
         expiring_within=asked.expiring_within,
         checked_at=now.isoformat(timespec="seconds"),
         scan=facts,
-        items=items,
-        unchanged=unchanged,
+        items=judged.items,
+        unchanged=judged.unchanged,
+        unjudged=judged.unjudged,
         silent=silent_addresses(accepted.verification, rescan),
     )
     if asked.json is not None:

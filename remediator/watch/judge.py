@@ -27,6 +27,7 @@ never from a name in the scan.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from remediator.ingest.model import FindingKey
@@ -48,8 +49,8 @@ def judge(
     rescan: Rescan,
     as_of: date,
     within: int,
-) -> tuple[tuple[DriftItem, ...], int]:
-    """Every item to report, in report order, and how many accepted outcomes are unchanged.
+) -> Judged:
+    """Every item to report, in report order, and the accepted outcomes with nothing to say.
 
     ``originals`` are all the plan's decisions (re-judged on ``as_of``): a finding of the
     plan that a limited verify left out is known, never ``new``.
@@ -58,15 +59,31 @@ def judge(
     today = {o.original.finding_key: o for o in judged.outcomes}
     evidence = _evidence(rescan)
     items: list[DriftItem] = []
+    unchanged = unjudged = 0
     for then in accepted.outcomes:
         now = today[then.original.finding_key]
         item = _drift(then, now, as_of, within, evidence.get(then.original.match_key, ""))
         if item is not None:
             items.append(item)
-    unchanged = len(accepted.outcomes) - len(items)
+        elif then.original.address in rescan.answered:
+            unchanged += 1
+        else:
+            unjudged += 1
     seen_at_verify = {n.key for n in accepted.new}
     items += [_new(n) for n in judged.new if n.key not in seen_at_verify]
-    return tuple(sorted(items, key=_order)), unchanged
+    return Judged(tuple(sorted(items, key=_order)), unchanged, unjudged)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What :func:`judge` found."""
+
+    items: tuple[DriftItem, ...]
+    unchanged: int
+    """Accepted outcomes on an address that answered, with nothing to report."""
+    unjudged: int
+    """Accepted outcomes on an address the scan did not cover, or that did not answer,
+    with nothing to report (an exception running out is reported all the same)."""
 
 
 def _drift(then: Outcome, now: Outcome, as_of: date, within: int, seen: str) -> DriftItem | None:
@@ -95,11 +112,12 @@ def _exception(
         why = f"excepted at verify; {now.reason}"
         return _item(Drift.EXPIRED, then, why, seen, as_of)
     left = _days_left(o, as_of)
-    if left is None or left > within or now.seen in GONE:
+    if o.exception is None or left is None or left > within or now.seen in GONE:
         return None
-    entry = o.exception.entry if o.exception else "its exception"
-    why = f"excepted under {entry} until {o.exception.expires if o.exception else '?'}: "
-    why += f"{left} day{'s' if left != 1 else ''} left; renew it or fix the finding"
+    why = (
+        f"excepted under {o.exception.entry} until {o.exception.expires}: "
+        f"{left} day{'s' if left != 1 else ''} left; renew it or fix the finding"
+    )
     return _item(Drift.EXPIRING, then, why, seen, as_of)
 
 

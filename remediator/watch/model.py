@@ -137,7 +137,9 @@ class WatchReport:
     scan: ScanFacts
     items: tuple[DriftItem, ...]
     unchanged: int
-    """Outcomes of the accepted state with nothing to report."""
+    """Outcomes of the accepted state with nothing to report, on addresses that answered."""
+    unjudged: int = 0
+    """Outcomes on addresses the scan did not cover or that did not answer."""
     silent: tuple[Silent, ...] = field(default=())
 
     @property
@@ -151,9 +153,13 @@ class WatchReport:
         return not self.alarms
 
     def counts(self) -> Mapping[str, int]:
-        """Items per word, every word listed, and the unchanged outcomes."""
+        """Items per word, every word listed, then the outcomes unchanged and not judged."""
         words = [i.drift for i in self.items]
-        return {**{d.value: words.count(d) for d in Drift}, "unchanged": self.unchanged}
+        return {
+            **{d.value: words.count(d) for d in Drift},
+            "unchanged": self.unchanged,
+            "unjudged": self.unjudged,
+        }
 
     def of(self, drift: Drift) -> tuple[DriftItem, ...]:
         """The items of one word."""

@@ -78,13 +78,15 @@ def summary_text(report: WatchReport) -> str:
     lines = [
         f"watch of run {shown(report.run_id)} on {report.as_of} (exceptions ending within "
         f"{report.expiring_within} days): {words}; {counts[Drift.STILL_OPEN.value]} still "
-        f"open since verify, {counts['unchanged']} unchanged"
+        f"open since verify, {counts['unchanged']} unchanged, {counts['unjudged']} not judged"
     ]
     lines += [f"  {_line(item)}" for item in report.items if item.alarm]
-    silent = [s for s in report.silent if s.scanned]
-    if silent:
-        named = ", ".join(shown(s.host or s.address) for s in silent[:8])
-        lines.append(f"  no answer from {len(silent)} address(es) of the run: {named}")
+    for scanned, words in ((True, "no answer from"), (False, "not in the scan:")):
+        silent = [s for s in report.silent if s.scanned is scanned]
+        if silent:
+            named = ", ".join(shown(f"{s.host or '-'} {s.address}") for s in silent[:6])
+            more = f", and {len(silent) - 6} more" if len(silent) > 6 else ""
+            lines.append(f"  {words} {len(silent)} address(es) of the run: {named}{more}")
     lines.append("nothing to report" if report.clean else f"{len(report.alarms)} to look at")
     return "\n".join(lines) + "\n"
 

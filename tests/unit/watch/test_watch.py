@@ -180,6 +180,7 @@ def test_hostile_scan_text_chooses_no_host_and_stays_text_in_the_page(
         ("legacy.lab", "10.213.0.10", "tcp", 4444),  # by address, though it says web.lab
         (None, "10.213.0.99", "tcp", 5555),  # in no inventory, though it says legacy.lab
     }
+    assert document["counts"]["unjudged"] > 100  # every other host: not in this scan
     named = {i["host"] for i in document["items"]} | {s["host"] for s in document["silent"]}
     assert named - {None} <= {h.name for h in load_inventory(INVENTORY).hosts}
     assert "(not in the inventory) 10.213.0.99 tcp/5555" in summary
