@@ -39,6 +39,7 @@ from remediator.lab.provider import register_lab
 from remediator.report import cli as report_cli
 from remediator.run import cli as run_cli
 from remediator.verify import cli as verify_cli
+from remediator.watch import cli as watch_cli
 
 DESCRIPTION = """\
 remediator turns an external (PCI ASV style) scan into Ansible remediation that is
@@ -91,6 +92,7 @@ def _registrations() -> list[ingest_cli.Register]:
         run_cli.register,
         verify_cli.register,
         report_cli.register,
+        watch_cli.register,
         demo_cli.register,
     ]
 

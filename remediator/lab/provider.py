@@ -26,7 +26,7 @@ from remediator.lab.config import LabConfig
 from remediator.lab.scan import NMAP_OPTIONS, check_targets
 from remediator.lab.ssh import controller_command
 from remediator.lab.state import LabState
-from remediator.verify.scope import Scope
+from remediator.verify.scope import Scope, port_ranges
 
 CONTROLLER_SUFFIX = "-ctl"
 """Every lab's controller namespace is ``<prefix>-ctl`` (:attr:`LabConfig.controller_ns`)."""
@@ -118,7 +118,7 @@ def nmap_commands(config: LabConfig, scope: Scope, folder: Path) -> list[tuple[l
                 continue
             output = folder / f"rescan-v{version}-{protocol}.xml"
             argv = ["nmap", *_options(protocol), *(["-6"] if version == 6 else [])]
-            argv += ["-p", f"{label}:{','.join(map(str, ports))}", "-oX", str(output), *targets]
+            argv += ["-p", f"{label}:{port_ranges(ports)}", "-oX", str(output), *targets]
             runs.append((controller_command(argv, config), output))
     return runs
 

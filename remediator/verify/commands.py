@@ -12,6 +12,7 @@ finding is resolved, nothing is ``open``, nothing allowed broke and nothing bloc
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,6 @@ from remediator.run.records.record import RUN_FILE, RunRecord, open_run
 from remediator.verify.compare import compare
 from remediator.verify.junit import write_junit
 from remediator.verify.model import (
-    Original,
     Outcome,
     Role,
     State,
@@ -41,7 +41,7 @@ from remediator.verify.model import (
 )
 from remediator.verify.originals import originals_of
 from remediator.verify.rescan import Rescan, rescan_from
-from remediator.verify.scope import scope_of
+from remediator.verify.scope import Scope, scope_of
 from remediator.verify.store import VERIFY_FILE, write_verification
 from remediator.verify.suites import run_suites
 
@@ -65,12 +65,16 @@ def run_verify(asked: VerifyOptions) -> int:
         }
         tests = run_suites(target, suites, record.path / "verify", asked.workers)
     rescan = None
-    if asked.rescan_command:
-        rescan = _user_rescan(
-            asked.rescan_command, list(asked.rescan_source), record, target, originals
+    if asked.rescan or asked.rescan_command:
+        rescan = rescan_of(
+            scope_of(originals),
+            record.path / "rescan",
+            namespace=target.namespace,
+            inventory=target.inventory,
+            command=asked.rescan_command,
+            sources=asked.rescan_source,
+            lab_dir=asked.lab_state_dir,
         )
-    elif asked.rescan:
-        rescan = _rescan(record, target, originals, asked.lab_state_dir)
     result = replace(compare(originals, rescan, tests), judged_on=on.isoformat())
     write_verification(record.path, result)
     if asked.junit is not None:
@@ -131,39 +135,38 @@ def _target(record: RunRecord) -> Target:
     return Target(load_project(project), inventory, info.network_namespace or None)
 
 
-def _rescan(
-    record: RunRecord, target: Target, originals: tuple[Original, ...], lab_dir: Path | None
+def rescan_of(
+    scope: Scope,
+    folder: Path,
+    *,
+    namespace: str | None,
+    inventory: Path,
+    command: str | None = None,
+    sources: Sequence[str] = (),
+    lab_dir: Path | None = None,
 ) -> Rescan:
-    if target.namespace is None:
-        raise RefusedError(
-            "--rescan runs nmap from the lab controller; outside the lab, give the scanner "
-            "to run with --rescan-command (see `remediator verify --help`)"
-        )
-    scope = scope_of(originals)
-    done = providers.rescan(
-        target.namespace, scope.addresses, scope.ports, record.path / "rescan", lab_dir
-    )
-    found = load_findings(list(done.files), inventory=_inventory(target.inventory))
+    """The rescan of ``scope``, its files written in ``folder``, read back like any scan.
+
+    By the user's scanner ``command`` when given (never through a shell; ``sources`` are
+    its own addresses), else by nmap from the provider owning the run's ``namespace`` (the
+    lab's controller). Addresses are mapped to hosts by the run's ``inventory`` only.
+    ``verify`` and ``watch`` both rescan through here, so both scan the same way.
+    """
+    if command:
+        from remediator.verify.userscan import rescan_with_command  # noqa: PLC0415
+
+        files, scanned_from = rescan_with_command(command, scope, folder), tuple(sources)
+    else:
+        if namespace is None:
+            raise RefusedError(
+                "--rescan runs nmap from the lab controller; outside the lab, give the "
+                "scanner to run with --rescan-command (see --help)"
+            )
+        done = providers.rescan(namespace, scope.addresses, scope.ports, folder, lab_dir)
+        files, scanned_from = done.files, done.sources
+    found = load_findings(list(files), inventory=_inventory(inventory))
     return rescan_from(
-        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=done.sources
-    )
-
-
-def _user_rescan(
-    template: str,
-    sources: list[str],
-    record: RunRecord,
-    target: Target,
-    originals: tuple[Original, ...],
-) -> Rescan:
-    """The rescan by the user's own scanner command, read back like any scan."""
-    from remediator.verify.userscan import rescan_with_command  # noqa: PLC0415
-
-    scope = scope_of(originals)
-    files = rescan_with_command(template, scope, record.path / "rescan")
-    found = load_findings(list(files), inventory=_inventory(target.inventory))
-    return rescan_from(
-        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=sources
+        found, load_catalog(), addresses=scope.addresses, ports=scope.ports, sources=scanned_from
     )
 
 

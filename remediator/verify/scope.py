@@ -32,6 +32,26 @@ def scope_of(originals: Iterable[Original], management: tuple[str, int] = MANAGE
     return Scope(tuple(addresses), frozenset(ports))
 
 
+def port_ranges(ports: Iterable[int]) -> str:
+    """``7,21-23,25``: ports in nmap's ``-p`` syntax, three or more in a row as a range.
+
+    A scan of every TCP port (``remediator watch``) is then ``1-65535``: written one by one
+    it would be a 380 kB argument, more than Linux takes for one (128 kB), and the scanner
+    would never start.
+    """
+    ordered = sorted(set(ports))
+    runs: list[list[int]] = []
+    for port in ordered:
+        if runs and port == runs[-1][-1] + 1:
+            runs[-1].append(port)
+        else:
+            runs.append([port])
+    words = []
+    for run in runs:
+        words += [f"{run[0]}-{run[-1]}"] if len(run) >= 3 else [str(p) for p in run]
+    return ",".join(words)
+
+
 def _address_order(text: str) -> tuple[int, int]:
     ip = ipaddress.ip_address(text)
     return (ip.version, int(ip))

@@ -22,7 +22,7 @@ from typing import Final
 
 from remediator.common.processes import run_side_by_side
 from remediator.errors import InputError
-from remediator.verify.scope import Scope
+from remediator.verify.scope import Scope, port_ranges
 
 TARGETS: Final = "{targets}"
 OUTPUT: Final = "{output}"
@@ -83,12 +83,12 @@ def rescan_with_command(template: str, scope: Scope, folder: Path) -> tuple[Path
 
 
 def nmap_ports(scope: Scope) -> str:
-    """``T:22,443,U:161``: the scope's ports in nmap's -p syntax."""
+    """``T:22,443,U:161``: the scope's ports in nmap's -p syntax (runs as ranges)."""
     parts = []
     for protocol, label in (("tcp", "T"), ("udp", "U")):
-        ports = sorted(p for proto, p in scope.ports if proto == protocol)
+        ports = [p for proto, p in scope.ports if proto == protocol]
         if ports:
-            parts.append(f"{label}:{','.join(map(str, ports))}")
+            parts.append(f"{label}:{port_ranges(ports)}")
     return ",".join(parts)
 
 

@@ -40,6 +40,7 @@ LAYERS: Final = {
     "run": 4,
     "verify": 5,
     "report": 6,
+    "watch": 7,
 }
 """The stages in the order data flows through them; the shared layer is 0."""
 

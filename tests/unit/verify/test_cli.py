@@ -111,7 +111,7 @@ def test_lab_rescan_targets_the_affected_lab_ports_only() -> None:
     (v4tcp, _), (v4udp, _), (v6tcp, _), _ = commands
     assert v4tcp[:5] == ["ip", "netns", "exec", "rmlab-ctl", "nmap"]
     tcp = v4tcp[v4tcp.index("-p") + 1]
-    assert tcp == "T:7,21,22,23,25,80,110,111,143,443,587,993,995,3306,6379,8443,11211"
+    assert tcp == "T:7,21-23,25,80,110,111,143,443,587,993,995,3306,6379,8443,11211"
     assert v4udp[v4udp.index("-p") + 1] == "U:111,161,11211"
     assert "-sU" not in v4tcp and "-sS" in v4tcp and "--version-light" not in v4tcp
     assert "-sS" not in v4udp and "-sU" in v4udp and "--version-light" in v4udp
