@@ -157,6 +157,12 @@ class PlanDecision:
     justification: str | None = None
     exception: PlanException | None = None
     remove_windows_features: FeatureOption | None = None
+    asv: str | None = None
+    """The ASV outcome the plan predicts (``fail``, ``pass`` ...); None in a plan without it."""
+    pci: tuple[str, ...] = ()
+    """The PCI DSS requirements the decision rests on."""
+    owner: str | None = None
+    """Who answers for the service, from the policy entry."""
 
     @property
     def finding_key(self) -> FindingKey:
@@ -370,6 +376,9 @@ def _decision(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> PlanDe
         )
         if features
         else None,
+        asv=raw.get("asv"),
+        pci=tuple(raw.get("pci", ())),
+        owner=raw.get("owner"),
     )
 
 
