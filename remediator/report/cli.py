@@ -24,6 +24,11 @@ run.previous_manifest); the run record keeps the same bytes as evidence-manifest
 so the runs directory holds a chain. `--verify DIR` checks a bundle offline against its
 manifest; with --runs-dir also that it is the manifest its run keeps there, and that
 directory's whole chain. (Not signed.)
+
+For each finding under a policy exception (or one whose exception expired) and each
+finding only a person can fix, the bundle also holds dispute/<host>-<proto>-<port>-<n>.html
+and .pdf: the page an admin hands the ASV to dispute the finding or document a
+compensating control, listed in dispute/index.html. --no-dispute skips them.
 """
 
 EPILOG = """\
@@ -59,6 +64,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         metavar="DIR",
         help="check the bundle at DIR against its manifest.json instead of writing one",
+    )
+    parser.add_argument(
+        "--no-dispute",
+        dest="dispute",
+        action="store_false",
+        help="skip the ASV dispute pages (dispute/: HTML and PDF per excepted or manual finding)",
     )
     add_runs_dir(parser)
     parser.set_defaults(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from remediator.common.text import shown
 from remediator.errors import InputError
+from remediator.report.dispute.build import load_package
+from remediator.report.dispute.render import clear_pages, write_package
 from remediator.report.load import load_evidence
 from remediator.report.manifest import (
     TamperedError,
@@ -19,7 +21,7 @@ from remediator.report.manifest import (
     verify_link,
     write_manifest,
 )
-from remediator.report.model import ReportOptions
+from remediator.report.model import Evidence, ReportOptions
 from remediator.report.render import write_report
 from remediator.run.records.record import open_run
 
@@ -36,7 +38,9 @@ def run_report(asked: ReportOptions) -> int:
     evidence = load_evidence(record.path)
     evidence = replace(evidence, run=replace(evidence.run, previous_manifest=previous))
     json_path, html_path = write_report(evidence, asked.output)
-    manifest = manifest_of(evidence.run.run_id, asked.output, (html_path, json_path), previous)
+    dispute, dispute_line = _dispute(record.path, evidence, asked.output, asked.dispute)
+    files = (html_path, json_path, *dispute)
+    manifest = manifest_of(evidence.run.run_id, asked.output, files, previous)
     manifest_path = write_manifest(record.path, asked.output, manifest)
     for line in evidence.summary_lines():
         sys.stdout.write(f"{shown(line)}\n")
@@ -44,7 +48,27 @@ def run_report(asked: ReportOptions) -> int:
         f"evidence: {shown(html_path)}\n          {shown(json_path)}\n"
         f"          {shown(manifest_path)}\n"
     )
+    sys.stdout.write(dispute_line)
     return 0
+
+
+def _dispute(
+    run_dir: Path, evidence: Evidence, output: Path, wanted: bool
+) -> tuple[tuple[Path, ...], str]:
+    """The ASV dispute pages written into the bundle and the line that names them; with
+    ``--no-dispute`` none, and an earlier report's pages removed (the manifest must list
+    every file of the bundle, and a stale page must not read as current)."""
+    if not wanted:
+        clear_pages(output)
+        return (), ""
+    package = load_package(run_dir, evidence)
+    written = write_package(package, output)
+    if not written:
+        return (), ""
+    return (
+        written,
+        f"dispute:  {shown(written[-1])} ({len(package.cases)} findings, HTML and PDF)\n",
+    )
 
 
 def verify_report(bundle: Path, runs_dir: Path | None) -> int:

@@ -257,3 +257,5 @@ class ReportOptions:
     """``--verify DIR``: check the bundle at DIR instead of writing one."""
     chain: bool = False
     """``--runs-dir`` given with ``--verify``: check the whole chain of that runs directory too."""
+    dispute: bool = True
+    """Write the ASV dispute pages (``dispute/``); ``--no-dispute`` skips them (PDFs take time)."""
