@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 # System packages: Python's venv, and what the lab and the scans need
 # (debootstrap + systemd-nspawn for the lab hosts, iproute2 for namespaces, nmap for scans,
 # ssh for Ansible, openssl/snmp for the lab's proof-of-weakness checks, chromium to check
-# that the evidence report renders offline).
+# that the evidence report renders offline, pango and a font for WeasyPrint to print the
+# ASV dispute pages to PDF, poppler-utils (pdftoppm, pdftotext) for the tests that read
+# those PDFs back).
 APT_PACKAGES=(
     python3 python3-venv python3-dev gcc git ca-certificates
     debootstrap systemd-container iproute2 nftables nmap openssh-client
     openssl snmp chromium
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

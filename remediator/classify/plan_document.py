@@ -158,9 +158,13 @@ class PlanDecision:
     exception: PlanException | None = None
     remove_windows_features: FeatureOption | None = None
     asv: str = ""
+    """The ASV outcome the plan predicts (``fail``, ``pass`` ...); "" in a plan without it."""
     asv_reason: str = ""
+    """Why: the reference's rule that decided the ASV outcome."""
     pci: tuple[str, ...] = ()
+    """The PCI DSS requirements the decision rests on."""
     owner: str | None = None
+    """Who answers for the service, from the policy entry."""
 
     @property
     def finding_key(self) -> FindingKey:

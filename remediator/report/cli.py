@@ -33,6 +33,11 @@ evidence-manifest.json.sig); the signature is in no digest list. `--verify DIR
 --signer IDENTITY, or the identity FILE lists for the key). Without --allowed-signers a
 signature is not checked, and the output says so. remediator.cfg's [report] may hold
 sign-key and allowed-signers: writing ignores the one, --verify the other.
+
+For each finding under a policy exception (or one whose exception expired) and each
+finding only a person can fix, the bundle also holds dispute/<host>-<proto>-<port>-<n>.html
+and .pdf: the page an admin hands the ASV to dispute the finding or document a
+compensating control, listed in dispute/index.html. --no-dispute skips them.
 """
 
 EPILOG = """\
@@ -76,6 +81,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="check the bundle at DIR against its manifest.json instead of writing one",
     )
     _add_signing(parser)
+    parser.add_argument(
+        "--no-dispute",
+        dest="dispute",
+        action="store_false",
+        help="skip the ASV dispute pages (dispute/: HTML and PDF per excepted or manual finding)",
+    )
     add_runs_dir(parser)
     parser.set_defaults(
         runs_dir=None,

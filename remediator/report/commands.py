@@ -9,6 +9,8 @@ from pathlib import Path
 
 from remediator.common.text import shown
 from remediator.errors import InputError
+from remediator.report.dispute.build import load_package
+from remediator.report.dispute.render import clear_pages, write_package
 from remediator.report.load import load_evidence
 from remediator.report.manifest import (
     TamperedError,
@@ -21,7 +23,7 @@ from remediator.report.manifest import (
     verify_record,
     write_manifest,
 )
-from remediator.report.model import ReportOptions
+from remediator.report.model import Evidence, ReportOptions
 from remediator.report.render import write_report
 from remediator.report.signing import (
     Signers,
@@ -48,7 +50,8 @@ def run_report(asked: ReportOptions) -> int:
     evidence = replace(evidence, run=replace(evidence.run, previous_manifest=previous))
     json_path, html_path = write_report(evidence, asked.output)
     record_sums = record_digests(record.path, asked.output)
-    bundle_files = (html_path, json_path)
+    dispute, dispute_line = _dispute(record.path, evidence, asked.output, asked.dispute)
+    bundle_files = (html_path, json_path, *dispute)
     manifest = manifest_of(evidence.run.run_id, asked.output, bundle_files, previous, record_sums)
     manifest_path = write_manifest(record.path, asked.output, manifest)
     signature = sign_bundle(record.path, asked.output, asked.sign_key)
@@ -60,7 +63,27 @@ def run_report(asked: ReportOptions) -> int:
     )
     if signature is not None:
         sys.stdout.write(f"          {shown(signature)}\n")
+    sys.stdout.write(dispute_line)
     return 0
+
+
+def _dispute(
+    run_dir: Path, evidence: Evidence, output: Path, wanted: bool
+) -> tuple[tuple[Path, ...], str]:
+    """The ASV dispute pages written into the bundle and the line that names them; with
+    ``--no-dispute`` none, and an earlier report's pages removed (the manifest must list
+    every file of the bundle, and a stale page must not read as current)."""
+    if not wanted:
+        clear_pages(output)
+        return (), ""
+    package = load_package(run_dir, evidence)
+    written = write_package(package, output)
+    if not written:
+        return (), ""
+    return (
+        written,
+        f"dispute:  {shown(written[-1])} ({len(package.cases)} findings, HTML and PDF)\n",
+    )
 
 
 def _signers(asked: ReportOptions) -> Signers | None:

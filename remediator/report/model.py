@@ -298,3 +298,5 @@ class ReportOptions:
     """``--allowed-signers FILE``: with ``--verify``, the signature must be good by this file."""
     signer: str | None = None
     """``--signer IDENTITY``: who must have signed (default: the file's identity for the key)."""
+    dispute: bool = True
+    """Write the ASV dispute pages (``dispute/``); ``--no-dispute`` skips them (PDFs take time)."""

@@ -163,7 +163,9 @@ def test_report_keeps_modes_and_new_files_get_0644(tmp_path: Path) -> None:
     assert main(["report", str(run), "-o", str(out)]) == 0
     assert stat.S_IMODE((out / "evidence.json").stat().st_mode) == 0o640
     assert stat.S_IMODE((out / "evidence.html").stat().st_mode) == 0o644
-    assert _leftovers(out, {"evidence.json", "evidence.html", "manifest.json"}) == []
+    pages = list((out / "dispute").iterdir())  # the ASV dispute pages, new files too
+    assert pages and {stat.S_IMODE(p.stat().st_mode) for p in pages} == {0o644}
+    assert _leftovers(out, {"evidence.json", "evidence.html", "manifest.json", "dispute"}) == []
 
 
 def test_an_existing_files_owner_is_kept(tmp_path: Path) -> None:

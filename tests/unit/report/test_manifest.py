@@ -21,7 +21,9 @@ SECOND = "20261126T101500Z-apply-def456"
 
 
 def report(run: Path, out: Path) -> None:
-    assert main(["report", str(run), "-o", str(out)]) == 0
+    """The bundle without its dispute pages: these tests are about the manifest's mechanics
+    (test_dispute_cli.py shows the pages listed in it), and printing PDFs takes seconds."""
+    assert main(["report", str(run), "-o", str(out), "--no-dispute"]) == 0
 
 
 def verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:

@@ -48,7 +48,12 @@ def signed(tmp_path: Path, keys: Path) -> Path:
     """A bundle reported and signed with alice's key."""
     out = tmp_path / "evidence"
     run = write_run(tmp_path / "runs")
-    assert main(["report", str(run), "-o", str(out), "--sign-key", str(keys / "alice")]) == 0
+    assert (
+        main(
+            ["report", "--no-dispute", str(run), "-o", str(out), "--sign-key", str(keys / "alice")]
+        )
+        == 0
+    )
     return out
 
 
@@ -115,7 +120,7 @@ def test_a_missing_signature_refuses_when_allowed_signers_are_given(
     tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "unsigned"
-    assert main(["report", str(write_run(tmp_path / "runs")), "-o", str(out)]) == 0
+    assert main(["report", "--no-dispute", str(write_run(tmp_path / "runs")), "-o", str(out)]) == 0
     assert not (out / "manifest.json.sig").exists()
     code, lines = verify(capsys, str(out), "--allowed-signers", str(keys / "allowed"))
     refused(capsys, code, lines, out)
@@ -147,7 +152,7 @@ def test_reporting_again_unsigned_removes_the_old_signatures(
     tmp_path: Path, signed: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A signature left from an earlier report would not match the new manifest."""
-    assert main(["report", str(tmp_path / "runs" / RUN_ID), "-o", str(signed)]) == 0
+    assert main(["report", "--no-dispute", str(tmp_path / "runs" / RUN_ID), "-o", str(signed)]) == 0
     assert not (signed / "manifest.json.sig").exists()
     assert not (tmp_path / "runs" / RUN_ID / "evidence-manifest.json.sig").exists()
     assert verify(capsys, str(signed)) == (0, ["intact: 2 files"])
@@ -184,7 +189,10 @@ def test_a_missing_key_or_signers_file_or_a_lone_signer_is_exit_2(
     run = str(tmp_path / "runs" / RUN_ID)
     absent = tmp_path / "absent"
     capsys.readouterr()
-    assert main(["report", run, "-o", str(tmp_path / "x"), "--sign-key", str(absent)]) == 2
+    assert (
+        main(["report", "--no-dispute", run, "-o", str(tmp_path / "x"), "--sign-key", str(absent)])
+        == 2
+    )
     error_line(capsys, str(absent))
     assert main(["report", "--verify", str(signed), "--allowed-signers", str(absent)]) == 2
     error_line(capsys, str(absent))
@@ -210,9 +218,14 @@ def test_a_key_ssh_keygen_cannot_use_is_exit_2_and_leaves_the_bundle_unsigned(
     monkeypatch.setenv("SSH_ASKPASS_REQUIRE", "force")
     run = write_run(tmp_path / "runs")
     out = tmp_path / "out"
-    assert main(["report", str(run), "-o", str(out), "--sign-key", str(keys / "alice")]) == 0
+    assert (
+        main(
+            ["report", "--no-dispute", str(run), "-o", str(out), "--sign-key", str(keys / "alice")]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert main(["report", str(run), "-o", str(out), "--sign-key", str(key)]) == 2
+    assert main(["report", "--no-dispute", str(run), "-o", str(out), "--sign-key", str(key)]) == 2
     error_line(capsys, str(key), "cannot sign", "passphrase")
     assert not (out / "manifest.json.sig").exists(), "the earlier signature is gone"
     assert not (run / "evidence-manifest.json.sig").exists()
@@ -232,5 +245,5 @@ def test_remediator_cfg_may_hold_the_key_and_the_allowed_signers(
     )
     monkeypatch.setenv("REMEDIATOR_CONFIG", str(config))
     out = tmp_path / "evidence"
-    assert main(["report", str(write_run(tmp_path / "runs")), "-o", str(out)]) == 0
+    assert main(["report", "--no-dispute", str(write_run(tmp_path / "runs")), "-o", str(out)]) == 0
     assert verify(capsys, str(out)) == (0, [f"intact: 2 files, signed by {ALICE}"])
