@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -221,6 +222,72 @@ def test_the_evidence_records_the_change_its_authority_and_snapshots(demo: Demo)
     assert applied == {"cache.lab", "legacy.lab", "mail.lab", "web.lab"}
     assert all(h["snapshot_kept"] for h in demo.evidence["hosts"] if h["host"] in applied)
     assert all(f["scanner"] for f in demo.findings())
+
+
+def test_the_evidence_proves_each_fix_before_and_after_and_the_run_idempotent(demo: Demo) -> None:
+    """Every finding the apply changed failed a fix check before (on the host or from the
+    controller's suites) and passes every one after; none did otherwise than the dry-run
+    predicted; the check-mode pass after the batch would change nothing. Every finding
+    carries every audit key."""
+    audit = ("asv", "pci", "before", "after", "predicted", "applied", "mismatch", "rescan")
+    assert [f["key"] for f in demo.findings() if set(audit) - set(f)] == []
+    changed = [f for f in demo.findings() if f["applied"] == "changed"]
+    assert len(changed) > 30
+    unshown = [f["key"] for f in changed if not any(c["passed"] is False for c in f["before"])]
+    assert unshown == []
+    failing = [
+        f["key"] for f in changed if not f["after"] or any(not c["passed"] for c in f["after"])
+    ]
+    assert failing == []
+    assert demo.evidence["mismatches"] == [] and not any(f["mismatch"] for f in changed)
+    assert demo.evidence["idempotence"]["idempotent"], demo.evidence["idempotence"]
+    assert all(f["asv"] and f["asv"]["outcome"] for f in demo.findings())
+    assert "Before the change" in demo.html and "FAILED" in demo.html
+
+
+def test_the_bundle_verifies_offline_and_names_a_changed_byte_and_a_broken_chain(
+    demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's real bundle: intact (and signed) offline; one byte of evidence.json
+    changed is named; a later run's bundle chains to it, and rewriting the earlier run's
+    manifest breaks the chain. Worked on copies: the demo's own files stay as they are."""
+    runs = tmp_path / "runs"
+    first = runs / demo.run.name
+    shutil.copytree(demo.run, first, symlinks=True)
+    key = tmp_path / "operator"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "op", "-f", str(key)],
+                   check=True)  # fmt: skip
+    allowed = tmp_path / "allowed"
+    allowed.write_text("op@lab " + key.with_suffix(".pub").read_text(), encoding="utf-8")
+    bundle = tmp_path / "bundle"
+    assert main(["report", str(first), "-o", str(bundle), "--sign-key", str(key)]) == 0
+    assert (bundle / "dispute" / "index.html").is_file()  # the demo's excepted certificates
+    capsys.readouterr()
+    signed = ["--allowed-signers", str(allowed)]
+    assert main(["report", "--verify", str(bundle), "--runs-dir", str(runs), *signed]) == 0
+    assert "signed by op@lab" in capsys.readouterr().out
+
+    evidence = bundle / "evidence.json"
+    original = evidence.read_bytes()
+    altered = bytearray(original)
+    altered[len(altered) // 2] ^= 1  # one bit of one byte
+    evidence.write_bytes(bytes(altered))
+    assert main(["report", "--verify", str(bundle)]) == 1
+    assert "evidence.json" in capsys.readouterr().out
+    evidence.write_bytes(original)
+
+    later = runs / "29991231T000000Z-apply-later"  # run ids sort by time: this one is last
+    shutil.copytree(first, later, symlinks=True)
+    (later / "evidence-manifest.json").unlink()
+    second = tmp_path / "second"
+    assert main(["report", str(later), "-o", str(second), "--no-dispute"]) == 0
+    capsys.readouterr()
+    assert main(["report", "--verify", str(second), "--runs-dir", str(runs)]) == 0
+    assert "chain of 2 runs" in capsys.readouterr().out
+    link = first / "evidence-manifest.json"
+    link.write_bytes(link.read_bytes().replace(b"{", b"{ ", 1))  # the earlier link rewritten
+    assert main(["report", "--verify", str(second), "--runs-dir", str(runs)]) == 1
+    assert demo.run.name in capsys.readouterr().out
 
 
 class States(HTMLParser):
