@@ -173,10 +173,12 @@ def _result(event: Event) -> TaskResult | None:
 
 
 def _item_keys(item: object) -> Iterator[str]:
-    """Finding keys a loop item carries: ``key``, ``keys``, or those of a nested ``item``."""
+    """Finding keys a loop item carries: ``key``, ``keys`` or ``findings`` (the disable
+    role's unit and superserver items), or those of a nested ``item``."""
     if not isinstance(item, Mapping):
         return
-    key, keys = item.get("key"), item.get("keys")
+    key = item.get("key")
+    keys = item.get("keys", item.get("findings"))
     if isinstance(key, str):
         yield key
     elif isinstance(keys, list):

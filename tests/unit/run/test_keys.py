@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remediator.run.ansible.events import TaskOutcome, TaskResult
+from remediator.run.ansible.events import TaskOutcome, TaskResult, task_results
 from remediator.run.preview.keys import finding_keys
 from remediator.run.project import HostSpec, Item, Project
 
@@ -185,3 +185,27 @@ def test_results_outside_the_remediation_roles_map_to_nothing(lab_project: Proje
         (None, "Verify from the host's own view"),
     ):
         assert finding_keys(result("web.lab", task, role), web) == ()
+
+
+def test_the_disable_roles_items_name_their_findings_in_the_events() -> None:
+    """The disable_service role's unit items carry ``findings`` (units.yml's loop label
+    shows them): a changed item must map to those findings only, not to every finding of
+    the role on the host (which made a hand change on one port a mismatch on another)."""
+    item = {
+        "unit": "lab-echo.socket",
+        "maskable": False,
+        "findings": ["10.213.0.13/tcp/7/port-open", "fd00:213::13/tcp/7/port-open"],
+    }
+    event = {
+        "event": "runner_item_on_ok",
+        "counter": 40,
+        "event_data": {
+            "host": "cache.lab",
+            "task": "Stop and disable the units",
+            "role": "disable_service",
+            "resolved_action": "ansible.builtin.systemd_service",
+            "res": {"changed": True, "item": item},
+        },
+    }
+    (found,) = task_results([event])
+    assert found.item_keys == tuple(item["findings"])
