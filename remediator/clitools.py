@@ -8,6 +8,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -91,6 +92,14 @@ def add_verb(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     return parser
+
+
+def iso_day(text: str) -> date:
+    """An argparse type: a day as YYYY-MM-DD (a usage error naming the text otherwise)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def add_runs_dir(parser: argparse.ArgumentParser) -> None:

@@ -7,11 +7,10 @@ Each command's arguments become its frozen options (:mod:`remediator.classify.mo
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from remediator.classify.model import FAIL_ON, PlanOptions, PolicyCheckOptions, PolicyInitOptions
-from remediator.clitools import lazy_options, options_from
+from remediator.clitools import iso_day, lazy_options, options_from
 from remediator.ingest.registry import FAMILIES
 
 COMMANDS = "remediator.classify.commands"
@@ -75,13 +74,6 @@ With -l only the hosts the pattern selects are planned (and later generated); wa
 exit codes: 0 planned, 1 planned but --fail-on found what it names, 2 bad input (scan,
 policy, inventory, or a limit that matches no host).
 """
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _fail_on(text: str) -> tuple[str, ...]:
@@ -185,7 +177,7 @@ def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     plan.add_argument("-i", "--inventory", type=Path, required=True, help="Ansible inventory")
     plan.add_argument(
         "--as-of",
-        type=_day,
+        type=iso_day,
         default=None,
         metavar="DATE",
         help="judge exceptions on this day (YYYY-MM-DD; default today)",

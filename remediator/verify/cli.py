@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from remediator.clitools import add_runs_dir, add_verb, lazy_options, options_from
+from remediator.clitools import add_runs_dir, add_verb, iso_day, lazy_options, options_from
 from remediator.verify.model import VerifyOptions
 
 DESCRIPTION = """\
@@ -102,19 +101,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--as-of",
-        type=_day,
+        type=iso_day,
         default=None,
         metavar="DATE",
         help="re-judge the plan's exceptions on this day (YYYY-MM-DD; default today)",
     )
     parser.set_defaults(func=lazy_options("remediator.verify.commands", "run_verify", _options))
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _options(args: argparse.Namespace) -> VerifyOptions:

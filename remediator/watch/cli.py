@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-from datetime import date
 from pathlib import Path
 
-from remediator.clitools import add_runs_dir, add_verb, lazy_options, options_from
+from remediator.clitools import add_runs_dir, add_verb, iso_day, lazy_options, options_from
 from remediator.watch.model import WatchOptions
 
 DESCRIPTION = """\
@@ -112,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--as-of",
-        type=_day,
+        type=iso_day,
         default=None,
         metavar="DATE",
         help="judge exceptions on this day (YYYY-MM-DD; default today)",
@@ -122,13 +121,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--html", type=Path, metavar="FILE", help="write the page for people")
     parser.set_defaults(func=lazy_options("remediator.watch.commands", "run_watch", _options))
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _address(text: str) -> str:
