@@ -279,6 +279,8 @@ def test_the_bundle_verifies_offline_and_names_a_changed_byte_and_a_broken_chain
     later = runs / "29991231T000000Z-apply-later"  # run ids sort by time: this one is last
     shutil.copytree(first, later, symlinks=True)
     (later / "evidence-manifest.json").unlink()
+    info = json.loads((later / "run.json").read_text("utf-8"))
+    (later / "run.json").write_text(json.dumps({**info, "id": later.name}), encoding="utf-8")
     second = tmp_path / "second"
     assert main(["report", str(later), "-o", str(second), "--no-dispute"]) == 0
     capsys.readouterr()

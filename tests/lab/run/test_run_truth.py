@@ -112,11 +112,13 @@ def test_dry_run_matches_apply_and_apply_leaves_all_compliant(
     assert opened.returncode == 0, opened.stderr
     code, forced = lab_run.cli_json(
         capsys, "apply", str(project), "--window", "now+1h", "--batch", "100%",
-        "--dry-run-id", again_dry["run"], "--approved-by", "lab-test", "--ticket", "LAB-7",
+        "--dry-run-id", again_dry["run"], "--limit", "cache.lab",
+        "--approved-by", "lab-test", "--ticket", "LAB-7",
     )  # fmt: skip
     assert code == 0, forced["hosts"]
     flagged = [(p["host"], p["key"]) for p in forced["proof"] if p["mismatch"]]
-    assert flagged and all(h == "cache.lab" and "/tcp/7/" in k for h, k in flagged), flagged
+    ports = sorted((h, k.split("/", 1)[1]) for h, k in flagged)  # each address family's
+    assert ports == [("cache.lab", "tcp/7/port-open")] * 2, flagged
     (echo,) = [p for p in forced["proof"] if (p["host"], p["key"]) == flagged[0]]
     assert (echo["predicted"], echo["applied"]) == ("compliant", "changed")
     assert any(o["passed"] is False for o in echo["before"]), echo  # reopened by hand
