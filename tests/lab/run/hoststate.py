@@ -41,11 +41,13 @@ VOLATILE = (
     "var/lib/private/",
     "etc/.pwd.lock",
     "var/lib/mysql/",  # MariaDB's data files: its aria log is rewritten at every stop/start
-    # Postfix's PRNG exchange file and TLS session caches: written by any client's
-    # connection, such as the apply's own probes of the weakness before its change.
-    "var/lib/postfix/prng_exch",
-    "var/lib/postfix/smtp_scache.db",
-    "var/lib/postfix/smtpd_scache.db",
+    # Postfix's runtime state, not its configuration (/etc/postfix): its PRNG exchange
+    # file, TLS session caches and master.lock (var/lib/postfix), its queues and the
+    # pid/inet.* locks of the processes it spawns for a client (var/spool/postfix). Any
+    # client's connection writes them, such as the apply's own probes of the weakness
+    # before its change.
+    "var/lib/postfix/",
+    "var/spool/postfix/",
 )
 """Paths a run writes that are not the host's configuration (or that systemd churns)."""
 
