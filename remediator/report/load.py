@@ -82,6 +82,7 @@ def build_evidence(
     """Join the verification with the scanner's evidence and the apply's changes."""
     scanner = {str(f.key): _scanner(f) for f in findings}
     changes = _changes(summary.findings if summary else ())
+    proofs = {(p.host, p.key): p for p in (summary.proof if summary else ())}
     ends = summary.hosts if summary else {}
     by_host: dict[str, list[Outcome]] = {}
     for outcome in verification.outcomes:
@@ -101,7 +102,7 @@ def build_evidence(
                         o,
                         scanner.get(o.original.finding_key),
                         changes.get((name, o.original.finding_key)),
-                        summary.proof_of(name, o.original.finding_key) if summary else None,
+                        proofs.get((name, o.original.finding_key)),
                     )
                     for o in by_host[name]
                 ),

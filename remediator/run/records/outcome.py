@@ -173,9 +173,6 @@ class ApplySummary:
     idempotence: Idempotence | None = None
     """None: no pass ran (nothing applied, or a summary written before there was one)."""
 
-    def proof_of(self, host: str, key: str) -> FindingProof | None:
-        return next((p for p in self.proof if p.host == host and p.key == key), None)
-
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ApplySummary:
         """The summary of a document already checked against the ``summary`` schema."""
