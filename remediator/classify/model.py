@@ -165,6 +165,7 @@ class EnforceTls:
 HARDEN_SETTINGS: Final = {
     "rdp": ("nla", "tls_security_layer"),
     "smb": ("smb1_off",),
+    "sshd": ("strong_algorithms",),
 }
 """The settings :class:`Harden` may carry, per daemon (the plan schema's enums say the same)."""
 
@@ -174,8 +175,12 @@ class Harden:
     """Turn on a daemon's own security settings while its port stays reachable.
 
     ``daemon`` names what is configured (``rdp``: NLA and the TLS security layer; ``smb``:
-    SMB 1 off); ``settings`` are the switches, from :data:`HARDEN_SETTINGS`. ``clients``
-    says in words which clients stop working, so the admin can check before applying.
+    SMB 1 off; ``sshd``: only the algorithms of a versioned profile); ``settings`` are the
+    switches, from :data:`HARDEN_SETTINGS`. ``clients`` says in words which clients stop
+    working, so the admin can check before applying. For sshd, ``profile`` names the SSH
+    profile and ``algorithms`` carries its lists (category -> names, in preference order),
+    so the plan alone says what is written; ``weak`` is what the scan saw offered outside
+    them (evidence for the reviewer, never configuration).
     """
 
     type: ClassVar[str] = "harden"
@@ -184,10 +189,13 @@ class Harden:
     daemon: str
     settings: tuple[str, ...]
     clients: str
+    profile: str | None = None
+    algorithms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    weak: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The plan form."""
-        return {
+        """The plan form (the sshd facts only where they are set)."""
+        form: dict[str, Any] = {
             "type": self.type,
             "protocol": self.protocol,
             "port": self.port,
@@ -195,6 +203,13 @@ class Harden:
             "settings": list(self.settings),
             "clients": self.clients,
         }
+        if self.profile is not None:
+            form["profile"] = self.profile
+        if self.algorithms:
+            form["algorithms"] = {c: list(names) for c, names in self.algorithms}
+        if self.weak:
+            form["weak"] = list(self.weak)
+        return form
 
 
 @dataclass(frozen=True)

@@ -426,6 +426,20 @@ def _action(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
     )
 
 
+def _harden(raw: Mapping[str, Any]) -> Harden:
+    algorithms = raw.get("algorithms") or {}
+    return Harden(
+        raw["protocol"],
+        raw["port"],
+        raw["daemon"],
+        tuple(raw["settings"]),
+        raw["clients"],
+        profile=raw.get("profile"),
+        algorithms=tuple((c, tuple(names)) for c, names in algorithms.items()),
+        weak=tuple(raw.get("weak", ())),
+    )
+
+
 PORT_ACTIONS: Final = frozenset({"firewall_block", "firewall_restrict", "harden", "keep"})
 """Action types made of a port and at most one more fact."""
 
@@ -437,7 +451,7 @@ def _port_action(kind: str, raw: Mapping[str, Any], at: JsonPath, fail: _PlanFai
     if kind == "firewall_restrict":
         return FirewallRestrict(protocol, port, _sources(raw["sources"], (*at, "sources"), fail))
     if kind == "harden":
-        return Harden(protocol, port, raw["daemon"], tuple(raw["settings"]), raw["clients"])
+        return _harden(raw)
     sources = raw.get("sources")
     kept = _sources(sources, (*at, "sources"), fail) if sources is not None else None
     return Keep(protocol, port, kept)

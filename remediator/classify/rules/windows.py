@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from remediator.classify.context import FindingContext, RuleOutcome
+from remediator.classify.hardening.ssh import SSHD_KEYWORDS
 from remediator.classify.hostos import WINDOWS, WINRM_HTTP, HostOs
 from remediator.classify.model import (
     Action,
@@ -31,6 +32,7 @@ from remediator.classify.model import (
     EnforceTls,
     FirewallBlock,
     FirewallRestrict,
+    Harden,
     Keep,
     Manual,
 )
@@ -51,6 +53,7 @@ ONLY_BLOCKED: Final = "Its port is blocked; the service keeps running (see below
 """Replaces the removal's "It is disabled and its port blocked" where Windows only blocks."""
 RDP_WEAK: Final = "rdp-weak-security"
 SMB_V1: Final = "legacy-smb"
+SSHD: Final = "sshd"
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,24 @@ def _smb(about: _About, actions: tuple[Action, ...]) -> _Step:
     )
 
 
+def _sshd(about: _About, actions: tuple[Action, ...]) -> _Step:
+    """OpenSSH for Windows has no role here: its algorithm limits become a person's task."""
+    hardens = [a for a in actions if isinstance(a, Harden) and a.daemon == SSHD]
+    if not hardens:
+        return _Step(actions)
+    lists = "; ".join(f"{SSHD_KEYWORDS[c]} {','.join(names)}" for c, names in hardens[0].algorithms)
+    task = Manual(
+        f"Limit OpenSSH for Windows to the {hardens[0].profile} profile in "
+        f"%ProgramData%\\ssh\\sshd_config ({lists}), check it with sshd -t and restart sshd "
+        f"on {about.ctx.label}"
+    )
+    kept = tuple(a for a in actions if a not in hardens)
+    return _Step(
+        unique((*kept, task)),
+        ("no Windows role configures OpenSSH's algorithms, so this is a person's task",),
+    )
+
+
 def _identify(about: _About, actions: tuple[Action, ...]) -> _Step:
     """The unknown-listener task in Windows' own commands."""
     ctx = about.ctx
@@ -226,9 +247,11 @@ STEPS: Final[tuple[Callable[[_About, tuple[Action, ...]], _Step], ...]] = (
     _tls,
     _rdp,
     _smb,
+    _sshd,
     _identify,
 )
-"""The translation after the removal, in order: SCHANNEL, RDP, SMB, the unknown listener."""
+"""The translation after the removal, in order: SCHANNEL, RDP, SMB, sshd, the unknown
+listener."""
 
 
 def _notes(ctx: FindingContext, actions: tuple[Action, ...]) -> tuple[str, ...]:

@@ -336,7 +336,22 @@ def test_the_mixed_plan_reads_back_with_its_windows_actions(mixed: Plan) -> None
 @pytest.mark.parametrize(
     ("action", "problem"),
     [
-        ({"daemon": "sshd", "settings": ["nla"]}, "daemon"),
+        ({"daemon": "telnetd", "settings": ["nla"]}, "daemon"),
+        ({"daemon": "sshd", "settings": ["nla"]}, "profile"),
+        (
+            {
+                "daemon": "sshd",
+                "settings": ["nla"],
+                "profile": "ssh-2026",
+                "algorithms": {
+                    "kex": ["curve25519-sha256"],
+                    "ciphers": ["aes128-ctr"],
+                    "macs": ["hmac-sha2-256"],
+                    "host_key_algorithms": ["ssh-ed25519"],
+                },
+            },
+            "settings",
+        ),
         ({"daemon": "rdp", "settings": ["smb1_off"]}, "settings"),
         ({"daemon": "smb", "settings": []}, "settings"),
     ],
