@@ -165,6 +165,12 @@ def _scan_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="IPv4 scan XML (default lab-scan.xml); IPv6 goes to <stem>.v6.xml beside it",
     )
+    parser.add_argument(
+        "--hardening",
+        action="store_true",
+        help="also run ssh2-enum-algos and ftp-anon: what services that stay open offer "
+        "(the findings harden actions answer)",
+    )
 
 
 def _say(line: str) -> None:
@@ -259,6 +265,6 @@ def _scan(args: argparse.Namespace) -> int:
     config = state.require(args.state_dir).config
     if args.output.is_dir():
         raise InputError(f"{args.output} is a directory; give a file name for the XML")
-    result = scan.scan(config, args.output, _say)
+    result = scan.scan(config, args.output, _say, hardening=args.hardening)
     print(f"scanned in {result.seconds:.0f} s: {' '.join(str(f) for f in result.files)}")
     return 0

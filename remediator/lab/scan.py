@@ -38,6 +38,10 @@ NMAP_OPTIONS: Final = (
     "--script",
     "ssl-enum-ciphers,ssl-cert",
 )
+HARDENING_SCRIPTS: Final = ("ssh2-enum-algos", "ftp-anon")
+"""Scripts ``lab scan --hardening`` adds: what a service that stays open offers (SSH
+algorithms, anonymous FTP), the findings the harden actions answer. Off by default, so
+the demo's scan stays the one its lab tests were written against."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,17 @@ def udp_ports(config: LabConfig) -> list[int]:
     return sorted({port for host in config.hosts for port in host.role.udp_ports})
 
 
-def nmap_argv(config: LabConfig, targets: list[str], output: Path) -> list[str]:
+def nmap_argv(
+    config: LabConfig, targets: list[str], output: Path, *, hardening: bool = False
+) -> list[str]:
     """One nmap run over ``targets`` (one address family), refused if any is not a lab host."""
     check_targets(config, targets)
     ports = f"T:1-65535,U:{','.join(str(p) for p in udp_ports(config))}"
     family = ["-6"] if ipaddress.ip_address(targets[0]).version == 6 else []
-    argv = ["nmap", *NMAP_OPTIONS, *family, "-p", ports, "-oX", str(output), *targets]
+    options = list(NMAP_OPTIONS)
+    if hardening:
+        options[-1] = ",".join((options[-1], *HARDENING_SCRIPTS))
+    argv = ["nmap", *options, *family, "-p", ports, "-oX", str(output), *targets]
     return controller_command(argv, config)
 
 
@@ -76,13 +85,15 @@ def check_targets(config: LabConfig, targets: list[str]) -> None:
         raise RefusedError("one nmap run takes one address family")
 
 
-def scan(config: LabConfig, output: Path, say: Say) -> ScanResult:
-    """Scan every lab host over v4 and v6 in parallel; the XML files written and the time."""
+def scan(config: LabConfig, output: Path, say: Say, *, hardening: bool = False) -> ScanResult:
+    """Scan every lab host over v4 and v6 in parallel; the XML files written and the time.
+
+    ``hardening`` adds :data:`HARDENING_SCRIPTS`."""
     runs = [
         ([str(h.address4) for h in config.hosts], output),
         ([str(h.address6) for h in config.hosts], v6_path(output)),
     ]
-    commands = [nmap_argv(config, targets, path) for targets, path in runs]
+    commands = [nmap_argv(config, targets, path, hardening=hardening) for targets, path in runs]
     for _, path in runs:
         path.parent.mkdir(parents=True, exist_ok=True)
     say(f"scanning {len(config.hosts)} lab hosts over IPv4 and IPv6 (all TCP ports) ...")
