@@ -24,9 +24,8 @@ import gzip
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -167,8 +166,7 @@ class BackportCommandError(Exception):
         self.facts = facts
 
 
-@dataclass(frozen=True)
-class ChangelogEntry:
+class ChangelogEntry(NamedTuple):
     """One changelog entry: the version it describes and its text lines."""
 
     version: str
