@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from remediator.generate.harden import HARDEN_UNITS, harden_var
 from remediator.generate.items import DisableItem, FirewallItem, PortCheck, TlsItem
 from remediator.generate.jobs import HostJob
 from remediator.generate.probes import LEGACY_CIPHERS, TlsProbe, tls_probes
@@ -52,6 +53,7 @@ def host_vars(job: HostJob) -> dict[str, Value]:
         },
         "tls_items": [_tls(i) for i in job.tls],
         "tls_profile": job.tls_profile,
+        "harden_items": [harden_var(i) for i in job.harden],
         "remediator_snapshot_backend": job.firewall_backend or "auto",
         "remediator_snapshot_units": list[Value](snapshot_units(job)),
         "remediator_manual": [{"key": n.key, "task": n.text} for n in job.notes],
@@ -90,6 +92,7 @@ def snapshot_units(job: HostJob) -> list[str]:
             units.update({f"{base}.service", f"{base}.socket"})
         units.update(s if s.endswith(".socket") else f"{s}.socket" for s in item.sockets)
     units.update(DAEMON_UNITS[i.daemon] for i in job.tls)
+    units.update(HARDEN_UNITS[i.daemon] for i in job.harden)
     return sorted(units)
 
 

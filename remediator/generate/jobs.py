@@ -21,6 +21,7 @@ from remediator.classify.model import (
 )
 from remediator.classify.plan_document import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.errors import InputError
+from remediator.generate.harden import HardenItem, add_harden
 from remediator.generate.items import (
     DisableItem,
     FirewallItem,
@@ -49,6 +50,7 @@ class HostJob:
     disable: tuple[DisableItem, ...]
     firewall: tuple[FirewallItem, ...]
     tls: tuple[TlsItem, ...]
+    harden: tuple[HardenItem, ...]
     closed: tuple[PortCheck, ...]
     listening: tuple[PortCheck, ...]
     notes: tuple[Note, ...]
@@ -58,7 +60,7 @@ class HostJob:
     @property
     def changes(self) -> bool:
         """Whether the remediation play has anything to do on this host."""
-        return bool(self.disable or self.firewall or self.tls)
+        return bool(self.disable or self.firewall or self.tls or self.harden)
 
 
 def build_jobs(plan: PlanDoc) -> tuple[HostJob, ...]:
@@ -107,6 +109,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
     disable: list[DisableItem] = []
     firewall: list[FirewallItem] = []
     tls: list[TlsItem] = []
+    harden: list[HardenItem] = []
     notes: list[Note] = []
     kept: dict[tuple[str, int], list[str]] = {}
     for decision in decisions:
@@ -123,7 +126,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
             elif isinstance(action, Manual):
                 notes.append(Note(decision.key, action.task))
             elif isinstance(action, Harden):
-                notes.append(Note(decision.key, f"not hardened: no Linux role for {action.daemon}"))
+                add_harden(decision, action, harden, notes)
     mgmt = host.management
     kept.setdefault((mgmt.protocol, mgmt.port), []).append(f"management ({mgmt.service})")
     closed = ports_of((d.protocol, d.port, d.key) for d in disable)
@@ -140,6 +143,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
         disable=tuple(disable),
         firewall=tuple(firewall),
         tls=tuple(tls),
+        harden=tuple(harden),
         closed=closed,
         listening=tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(kept.items())),
         notes=tuple(notes),

@@ -58,7 +58,13 @@ def suite_module_name(host: str, taken: set[str]) -> str:
 def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
     """Every test of one host's suite, fixes first, names unique."""
     return unique_tests(
-        [*_closed(job), *reach_tests(job), *_tls(job), *listening_tests(job.listening)]
+        [
+            *_closed(job),
+            *reach_tests(job),
+            *_tls(job),
+            *_sshd(job),
+            *listening_tests(job.listening),
+        ]
     )
 
 
@@ -175,6 +181,34 @@ def _tls(job: HostJob) -> list[SuiteTest]:
             )
         )
     return specs
+
+
+SSHD_T_KEYWORDS: Final = {
+    "kex": "kexalgorithms",
+    "ciphers": "ciphers",
+    "macs": "macs",
+    "host_key_algorithms": "hostkeyalgorithms",
+}
+"""Each plan list's keyword in ``sshd -T`` output (lower case there)."""
+
+
+def _sshd(job: HostJob) -> list[SuiteTest]:
+    """One test per hardened sshd port: the effective configuration offers only the
+    profile's algorithms (the weakness the scan saw fails it before the change)."""
+    specs: dict[int, SuiteTest] = {}
+    for item in job.harden:
+        if item.daemon != "sshd":
+            continue
+        previous = specs.get(item.port)
+        keys = (*previous.keys, item.key) if previous else (item.key,)
+        specs[item.port] = SuiteTest(
+            name=f"test_fix_sshd_{item.port}_offers_only_{slug(item.profile or 'profile')}",
+            kind="sshd_profile",
+            keys=keys,
+            port=item.port,
+            args=tuple(f"{SSHD_T_KEYWORDS[c]}={','.join(names)}" for c, names in item.algorithms),
+        )
+    return list(specs.values())
 
 
 def _base_args(probe: TlsProbe) -> tuple[str, ...]:

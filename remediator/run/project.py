@@ -33,6 +33,7 @@ ROLE_ITEMS: Final = {
     "disable_service": "disable_service_items",
     "firewall": "firewall_rules",
     "tls": "tls_items",
+    "harden": "harden_items",
     "windows_services": "windows_services_items",
     "windows_firewall": "windows_firewall_rules",
     "windows_harden": "windows_harden_items",
@@ -205,7 +206,12 @@ def _host(root: Path, name: str, changes: bool, suite: str | None) -> HostSpec:
             *_schannel(fields),
         ]
     else:
-        items = [*_disable(fields), *_firewall(fields, "firewall"), *_tls(fields)]
+        items = [
+            *_disable(fields),
+            *_firewall(fields, "firewall"),
+            *_tls(fields),
+            *_linux_harden(fields),
+        ]
     verify = fields.child("remediator_verify")
     return HostSpec(
         name=name,
@@ -303,6 +309,21 @@ def _tls(fields: Fields) -> Iterator[Item]:
             item.text("key"),
             "tls",
             f"TLS profile {profile} on {daemon}",
+            text_or(item, "reason", ""),
+            daemon=daemon,
+        )
+
+
+def _linux_harden(fields: Fields) -> Iterator[Item]:
+    """The harden role's items; a project generated before the role has none."""
+    if "harden_items" not in fields.data:
+        return
+    for item in fields.children("harden_items"):
+        daemon = item.text("daemon")
+        yield Item(
+            item.text("key"),
+            "harden",
+            f"harden {daemon}",
             text_or(item, "reason", ""),
             daemon=daemon,
         )

@@ -22,6 +22,9 @@ DAEMON_PATHS: Final = (
     ("/etc/postfix", "postfix"),
     ("/etc/dovecot", "dovecot"),
     ("/etc/vsftpd", "vsftpd"),
+    ("/etc/ssh", "sshd"),
+    ("/etc/redis", "redis"),
+    ("/etc/snmp", "snmpd"),
 )
 DAEMON_WORDS: Final = {
     "nginx": "nginx",
@@ -34,6 +37,11 @@ DAEMON_WORDS: Final = {
     "dovecot": "dovecot",
     "doveconf": "dovecot",
     "vsftpd": "vsftpd",
+    "sshd": "sshd",
+    "ssh": "sshd",
+    "redis": "redis",
+    "redis-server": "redis",
+    "snmpd": "snmpd",
 }
 PACKAGE_ACTIONS: Final = ("package", "apt", "dnf", "yum")
 _UNIT_BASE: Final = re.compile(r"^([^@.]+)")
@@ -52,7 +60,7 @@ def finding_keys(result: TaskResult, spec: HostSpec) -> tuple[str, ...]:
 
 def _narrow(result: TaskResult, spec: HostSpec) -> tuple[str, ...]:
     items = [i for i in spec.items if i.role == result.role]
-    if result.role == "tls":
+    if result.role in {"tls", "harden"}:
         daemons = {d for d in (_daemon(h) for h in (*result.hints, result.task)) if d}
         return tuple(dict.fromkeys(i.key for i in items if i.daemon in daemons))
     if result.role == "disable_service":

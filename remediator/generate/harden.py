@@ -1,0 +1,88 @@
+"""The harden role's items: a daemon that stays reachable, configured to its profile.
+
+Only sshd has a Linux role here so far; a harden action for another daemon becomes a
+README note. The algorithm lists come from the plan (whose schema already limits each
+name to an algorithm's shape); they are checked again here, because they end up as
+``sshd_config`` words on the host and a plan file is only as trusted as its reviewer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from remediator.classify.model import Harden
+from remediator.classify.plan_document import PlanDecision
+from remediator.errors import InputError
+from remediator.generate.items import Note
+from remediator.generate.safety import py_literal
+from remediator.generate.yamlout import Value
+
+LINUX_HARDEN_DAEMONS: Final = frozenset({"sshd"})
+"""Daemons the Linux harden role is generated for (Windows has its own, rdp and smb)."""
+HARDEN_UNITS: Final = {"sshd": "ssh.service"}
+"""The unit each hardened daemon runs as (Debian names), for the snapshot."""
+SSHD_LISTS: Final = ("kex", "ciphers", "macs", "host_key_algorithms")
+"""The plan's sshd algorithm lists, as the role's item fields (``kex`` is
+``kex_algorithms`` there)."""
+ROLE_FIELDS: Final = {
+    "kex": "kex_algorithms",
+    "ciphers": "ciphers",
+    "macs": "macs",
+    "host_key_algorithms": "host_key_algorithms",
+}
+ALGORITHM: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9@.+=_-]{0,79}")
+
+
+@dataclass(frozen=True)
+class HardenItem:
+    """One ``harden_items`` entry: the finding, its daemon and what the role writes."""
+
+    key: str
+    reason: str
+    daemon: str
+    port: int
+    profile: str | None
+    algorithms: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def add_harden(
+    decision: PlanDecision, action: Harden, out: list[HardenItem], notes: list[Note]
+) -> None:
+    """The item for ``action``, or a note when no Linux role hardens its daemon."""
+    if action.daemon not in LINUX_HARDEN_DAEMONS:
+        notes.append(Note(decision.key, f"not hardened: no Linux role for {action.daemon}"))
+        return
+    lists = dict(action.algorithms)
+    missing = [c for c in SSHD_LISTS if not lists.get(c)]
+    if missing:
+        raise InputError(
+            f"plan: decision {py_literal(decision.key)} hardens sshd without "
+            f"{', '.join(missing)}; regenerate the plan"
+        )
+    for category in SSHD_LISTS:
+        bad = [n for n in lists[category] if not ALGORITHM.fullmatch(n)]
+        if bad:
+            raise InputError(
+                f"plan: decision {py_literal(decision.key)}: {py_literal(bad[0])} is not an "
+                f"SSH algorithm name; refusing to write it into sshd_config"
+            )
+    out.append(
+        HardenItem(
+            key=decision.key,
+            reason=decision.reason,
+            daemon=action.daemon,
+            port=action.port,
+            profile=action.profile,
+            algorithms=tuple((c, tuple(lists[c])) for c in SSHD_LISTS),
+        )
+    )
+
+
+def harden_var(item: HardenItem) -> dict[str, Value]:
+    """The item as the role reads it (``meta/argument_specs.yml`` of roles/harden)."""
+    data: dict[str, Value] = {"key": item.key, "reason": item.reason, "daemon": item.daemon}
+    for category, names in item.algorithms:
+        data[ROLE_FIELDS[category]] = list[Value](names)
+    return data
