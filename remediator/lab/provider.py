@@ -23,7 +23,7 @@ from remediator.common.providers import RescanFiles
 from remediator.errors import InputError, RefusedError
 from remediator.lab import state
 from remediator.lab.config import LabConfig
-from remediator.lab.scan import NMAP_OPTIONS, check_targets
+from remediator.lab.scan import HARDENING_SCRIPTS, NMAP_OPTIONS, check_targets
 from remediator.lab.ssh import controller_command
 from remediator.lab.state import LabState
 from remediator.verify.scope import Scope, port_ranges
@@ -124,7 +124,12 @@ def nmap_commands(config: LabConfig, scope: Scope, folder: Path) -> list[tuple[l
 
 
 def _options(protocol: str) -> list[str]:
-    """``lab scan``'s nmap options for one protocol's run."""
+    """``lab scan``'s nmap options for one protocol's run, with the hardening scripts
+    always: a weakness ``lab scan --hardening`` found must be looked for again, or its
+    absence from the rescan would prove nothing (they cost little on the few ports a
+    rescan covers)."""
+    options = [*NMAP_OPTIONS]
+    options[-1] = ",".join((options[-1], *HARDENING_SCRIPTS))
     if protocol == "tcp":
-        return [o for o in NMAP_OPTIONS if o != "-sU"]
-    return [*(o for o in NMAP_OPTIONS if o != "-sS"), "--version-light"]
+        return [o for o in options if o != "-sU"]
+    return [*(o for o in options if o != "-sS"), "--version-light"]

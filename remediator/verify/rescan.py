@@ -24,16 +24,27 @@ from typing import Final
 
 from remediator.classify.catalog import Catalog
 from remediator.classify.identify import classify_kind
+from remediator.classify.rules.ssh_crypto import enumeration_within_profile
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.model import PORT_OPEN, Finding, FindingKey
 
 DETECTS: Final[dict[str, tuple[str, ...]]] = {
-    "nmap": ("open-port", "tls-protocol:*", "certificate", "weak-cipher", "other"),
+    "nmap": (
+        "open-port",
+        "tls-protocol:*",
+        "certificate",
+        "weak-cipher",
+        "ssh-weak-crypto",
+        "default-credentials",
+        "other",
+    ),
     "masscan": ("open-port",),
 }
-"""Kinds each rescan format can see on an open port (nmap as ``lab scan`` runs it, with
-ssl-enum-ciphers and ssl-cert). A kind it cannot see is not called gone just because the
-rescan is silent about it: a port-open-only rescan proves nothing about a CVE."""
+"""Kinds each rescan format can see on an open port (nmap as the lab's rescan runs it, with
+ssl-enum-ciphers, ssl-cert, ssh2-enum-algos and ftp-anon). A kind it cannot see is not
+called gone just because the rescan is silent about it: a port-open-only rescan proves
+nothing about a CVE. A listing of SSH algorithms all within the profile is left out of
+the rescan: it is what a hardened sshd shows, not the weakness."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,11 @@ def rescan_from(
 ) -> Rescan:
     """The rescan of ``found``: ``addresses`` scanned (default: every host it names),
     ``ports`` scanned (default: all), ``sources`` the scanner's own addresses."""
-    findings = tuple(_reduce(f, found, catalog) for f in found.findings)
+    findings = tuple(
+        _reduce(f, found, catalog)
+        for f in found.findings
+        if not enumeration_within_profile(f.check_id, f.evidence)
+    )
     answered = frozenset(f.key.address for f in findings if f.check_id == PORT_OPEN and f.replied)
     scope = (
         frozenset(addresses) if addresses is not None else frozenset(h.address for h in found.hosts)

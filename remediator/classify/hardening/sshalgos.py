@@ -110,3 +110,10 @@ def weak_algorithms(
         if n not in listed and n not in judgement.signals and not profile.allows(None, n)
     ]
     return tuple(weak)
+
+
+def within_profile(evidence: str, judgement: SshJudgement, profile: SshProfile) -> bool:
+    """Whether an enumeration's ``evidence`` names algorithms and none outside ``profile``:
+    the listing a hardened sshd leaves in a rescan, which is a fact, not a weakness."""
+    offer = read_offer(evidence, judgement)
+    return not offer.empty and not weak_algorithms(offer, profile, judgement)

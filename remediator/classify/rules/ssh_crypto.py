@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from remediator.classify.context import FindingContext, RuleOutcome
 from remediator.classify.hardening.ssh import CATEGORIES, ssh_judgement
-from remediator.classify.hardening.sshalgos import read_offer, weak_algorithms
+from remediator.classify.hardening.sshalgos import read_offer, weak_algorithms, within_profile
 from remediator.classify.model import Action, Harden, Keep
 from remediator.classify.rules.base import Rule, asv_note
 
@@ -14,6 +14,14 @@ ENUMERATIONS: frozenset[str] = frozenset({"nmap:ssh2-enum-algos"})
 weakness. Every other ssh-weak-crypto check is a scanner saying something is weak."""
 SHOWN: int = 8
 """Weak names quoted in a reason; the plan's action lists them all."""
+
+
+def enumeration_within_profile(check_id: str, evidence: str) -> bool:
+    """Whether a finding is an algorithm listing (:data:`ENUMERATIONS`) whose every name the
+    default profile allows: after hardening, nmap still lists what sshd offers, and that
+    listing must not count as the weakness still being there."""
+    judgement = ssh_judgement()
+    return check_id in ENUMERATIONS and within_profile(evidence, judgement, judgement.profile())
 
 
 class SshWeakCryptoRule(Rule):
