@@ -165,7 +165,7 @@ class EnforceTls:
 HARDEN_SETTINGS: Final = {
     "rdp": ("nla", "tls_security_layer"),
     "smb": ("smb1_off",),
-    "sshd": ("strong_algorithms",),
+    "sshd": ("strong_algorithms", "password_auth_off"),
 }
 """The settings :class:`Harden` may carry, per daemon (the plan schema's enums say the same)."""
 

@@ -47,8 +47,13 @@ class HostProvider(Protocol):
         ports: Collection[tuple[str, int]],
         folder: Path,
         state_dir: Path | None,
+        *,
+        kinds: Collection[str] = (),
     ) -> RescanFiles | None:
-        """Rescan from ``namespace`` (None if it is not this place's); scan files in ``folder``."""
+        """Rescan from ``namespace`` (None if it is not this place's); scan files in ``folder``.
+
+        ``kinds`` are the finding kinds to look for again besides open ports (the provider
+        adds the checks that see them)."""
         ...
 
 
@@ -76,10 +81,12 @@ def rescan(
     ports: Collection[tuple[str, int]],
     folder: Path,
     state_dir: Path | None = None,
+    *,
+    kinds: Collection[str] = (),
 ) -> RescanFiles:
     """The rescan by whichever provider owns ``namespace``; RefusedError if none does."""
     for provider in _PROVIDERS:
-        done = provider.rescan(namespace, addresses, ports, folder, state_dir)
+        done = provider.rescan(namespace, addresses, ports, folder, state_dir, kinds=kinds)
         if done is not None:
             return done
     raise RefusedError(

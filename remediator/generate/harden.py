@@ -32,11 +32,13 @@ ROLE_FIELDS: Final = {
     "macs": "macs",
     "host_key_algorithms": "host_key_algorithms",
 }
+STRONG: Final = "strong_algorithms"
+NO_PASSWORDS: Final = "password_auth_off"
 ALGORITHM: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9@.+=_-]{0,79}")
 
 
 @dataclass(frozen=True)
-class HardenItem:
+class LinuxHardenItem:
     """One ``harden_items`` entry: the finding, its daemon and what the role writes."""
 
     key: str
@@ -45,10 +47,12 @@ class HardenItem:
     port: int
     profile: str | None
     algorithms: tuple[tuple[str, tuple[str, ...]], ...]
+    password_off: bool = False
+    """sshd: password and keyboard-interactive logins off (the policy's keys_only)."""
 
 
 def add_harden(
-    decision: PlanDecision, action: Harden, out: list[HardenItem], notes: list[Note]
+    decision: PlanDecision, action: Harden, out: list[LinuxHardenItem], notes: list[Note]
 ) -> None:
     """The item for ``action``, or a note when no Linux role hardens its daemon."""
     if action.daemon not in LINUX_HARDEN_DAEMONS:
@@ -56,33 +60,36 @@ def add_harden(
         return
     lists = dict(action.algorithms)
     missing = [c for c in SSHD_LISTS if not lists.get(c)]
-    if missing:
+    if missing and STRONG in action.settings:
         raise InputError(
             f"plan: decision {py_literal(decision.key)} hardens sshd without "
             f"{', '.join(missing)}; regenerate the plan"
         )
     for category in SSHD_LISTS:
-        bad = [n for n in lists[category] if not ALGORITHM.fullmatch(n)]
+        bad = [n for n in lists.get(category, ()) if not ALGORITHM.fullmatch(n)]
         if bad:
             raise InputError(
                 f"plan: decision {py_literal(decision.key)}: {py_literal(bad[0])} is not an "
                 f"SSH algorithm name; refusing to write it into sshd_config"
             )
     out.append(
-        HardenItem(
+        LinuxHardenItem(
             key=decision.key,
             reason=decision.reason,
             daemon=action.daemon,
             port=action.port,
             profile=action.profile,
-            algorithms=tuple((c, tuple(lists[c])) for c in SSHD_LISTS),
+            algorithms=tuple((c, tuple(lists[c])) for c in SSHD_LISTS if lists.get(c)),
+            password_off=NO_PASSWORDS in action.settings,
         )
     )
 
 
-def harden_var(item: HardenItem) -> dict[str, Value]:
+def harden_var(item: LinuxHardenItem) -> dict[str, Value]:
     """The item as the role reads it (``meta/argument_specs.yml`` of roles/harden)."""
     data: dict[str, Value] = {"key": item.key, "reason": item.reason, "daemon": item.daemon}
     for category, names in item.algorithms:
         data[ROLE_FIELDS[category]] = list[Value](names)
+    if item.password_off:
+        data["password_authentication"] = False
     return data

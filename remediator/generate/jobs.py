@@ -21,7 +21,7 @@ from remediator.classify.model import (
 )
 from remediator.classify.plan_document import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.errors import InputError
-from remediator.generate.harden import HardenItem, add_harden
+from remediator.generate.harden import LinuxHardenItem, add_harden
 from remediator.generate.items import (
     DisableItem,
     FirewallItem,
@@ -50,7 +50,7 @@ class HostJob:
     disable: tuple[DisableItem, ...]
     firewall: tuple[FirewallItem, ...]
     tls: tuple[TlsItem, ...]
-    harden: tuple[HardenItem, ...]
+    harden: tuple[LinuxHardenItem, ...]
     closed: tuple[PortCheck, ...]
     listening: tuple[PortCheck, ...]
     notes: tuple[Note, ...]
@@ -109,7 +109,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
     disable: list[DisableItem] = []
     firewall: list[FirewallItem] = []
     tls: list[TlsItem] = []
-    harden: list[HardenItem] = []
+    harden: list[LinuxHardenItem] = []
     notes: list[Note] = []
     kept: dict[tuple[str, int], list[str]] = {}
     for decision in decisions:

@@ -197,7 +197,7 @@ def _sshd(job: HostJob) -> list[SuiteTest]:
     profile's algorithms (the weakness the scan saw fails it before the change)."""
     specs: dict[int, SuiteTest] = {}
     for item in job.harden:
-        if item.daemon != "sshd":
+        if item.daemon != "sshd" or not item.algorithms:
             continue
         previous = specs.get(item.port)
         keys = (*previous.keys, item.key) if previous else (item.key,)
@@ -207,6 +207,14 @@ def _sshd(job: HostJob) -> list[SuiteTest]:
             keys=keys,
             port=item.port,
             args=tuple(f"{SSHD_T_KEYWORDS[c]}={','.join(names)}" for c, names in item.algorithms),
+        )
+    keys_only = [i for i in job.harden if i.daemon == "sshd" and i.password_off]
+    if keys_only:
+        specs[0] = SuiteTest(
+            name="test_fix_sshd_keys_only",
+            kind="sshd_says",
+            keys=tuple(i.key for i in keys_only),
+            args=("passwordauthentication=no", "kbdinteractiveauthentication=no"),
         )
     return list(specs.values())
 

@@ -43,10 +43,16 @@ class InventoryHost:
     origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Where each address came from: ``inventory_hostname``, ``ansible_host``,
     ``remediator_addresses`` or ``dns:<name>`` (the controller's resolver)."""
+    variable_names: frozenset[str] = frozenset()
+    """Every host var's name, whatever its value (a vaulted password is not a scalar)."""
 
     def var(self, name: str) -> str | None:
         """A scalar host var as text, or None."""
         return self.variables.get(name)
+
+    def has_var(self, name: str) -> bool:
+        """Whether the host has the var at all (set, vaulted or templated)."""
+        return name in self.variable_names or name in self.variables
 
     def origin(self, address: str) -> str:
         """Where ``address`` (one of :attr:`addresses`) came from."""
@@ -153,6 +159,7 @@ def _host(
         groups=tuple(sorted(g for g in groups if g not in {"all", "ungrouped"})),
         port=values.port(variables.get("ansible_port")),
         variables=MappingProxyType(scalars),
+        variable_names=frozenset(str(k) for k in variables),
     )
 
 

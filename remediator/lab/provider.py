@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Final
 
 from remediator.common import providers
 from remediator.common.processes import run_side_by_side
@@ -23,7 +24,7 @@ from remediator.common.providers import RescanFiles
 from remediator.errors import InputError, RefusedError
 from remediator.lab import state
 from remediator.lab.config import LabConfig
-from remediator.lab.scan import HARDENING_SCRIPTS, NMAP_OPTIONS, check_targets
+from remediator.lab.scan import NMAP_OPTIONS, check_targets
 from remediator.lab.ssh import controller_command
 from remediator.lab.state import LabState
 from remediator.verify.scope import Scope, port_ranges
@@ -58,12 +59,14 @@ class LabProvider:
         ports: Collection[tuple[str, int]],
         folder: Path,
         state_dir: Path | None,
+        *,
+        kinds: Collection[str] = (),
     ) -> RescanFiles | None:
         """The rescan from the lab whose controller is ``namespace`` (None: not a lab's)."""
         if state_dir is None and not namespace.endswith(CONTROLLER_SUFFIX):
             return None
         config = lab_of(namespace, state_dir).config
-        scope = Scope(tuple(addresses), frozenset(ports))
+        scope = Scope(tuple(addresses), frozenset(ports), frozenset(kinds))
         folder.mkdir(parents=True, exist_ok=True)
         runs = nmap_commands(config, scope, folder)
         run_side_by_side(runs, "rescan")
@@ -117,19 +120,29 @@ def nmap_commands(config: LabConfig, scope: Scope, folder: Path) -> list[tuple[l
             if not ports:
                 continue
             output = folder / f"rescan-v{version}-{protocol}.xml"
-            argv = ["nmap", *_options(protocol), *(["-6"] if version == 6 else [])]
+            argv = ["nmap", *_options(protocol, scope.kinds)]
+            argv += ["-6"] if version == 6 else []
             argv += ["-p", f"{label}:{port_ranges(ports)}", "-oX", str(output), *targets]
             runs.append((controller_command(argv, config), output))
     return runs
 
 
-def _options(protocol: str) -> list[str]:
-    """``lab scan``'s nmap options for one protocol's run, with the hardening scripts
-    always: a weakness ``lab scan --hardening`` found must be looked for again, or its
-    absence from the rescan would prove nothing (they cost little on the few ports a
-    rescan covers)."""
+LOOK_AGAIN: Final = {
+    "ssh-weak-crypto": "ssh2-enum-algos",
+    "ssh-password-auth": "ssh-auth-methods",
+    "default-credentials": "ftp-anon",
+}
+"""The script of ``lab scan --hardening`` that sees each kind: a rescan runs it when the
+original findings had that kind, or its silence would prove nothing. Only then: a rescan
+looking for what nobody found would report it as new."""
+
+
+def _options(protocol: str, kinds: Collection[str] = ()) -> list[str]:
+    """``lab scan``'s nmap options for one protocol's run, plus the scripts that see the
+    original findings' ``kinds`` (:data:`LOOK_AGAIN`)."""
     options = [*NMAP_OPTIONS]
-    options[-1] = ",".join((options[-1], *HARDENING_SCRIPTS))
+    extra = sorted({LOOK_AGAIN[k] for k in kinds if k in LOOK_AGAIN})
+    options[-1] = ",".join((options[-1], *extra))
     if protocol == "tcp":
         return [o for o in options if o != "-sU"]
     return [*(o for o in options if o != "-sS"), "--version-light"]

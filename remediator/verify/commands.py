@@ -162,7 +162,9 @@ def rescan_of(
                 "--rescan runs nmap from the lab controller; outside the lab, give the "
                 "scanner to run with --rescan-command (see --help)"
             )
-        done = providers.rescan(namespace, scope.addresses, scope.ports, folder, lab_dir)
+        done = providers.rescan(
+            namespace, scope.addresses, scope.ports, folder, lab_dir, kinds=scope.kinds
+        )
         files, scanned_from = done.files, done.sources
     found = load_findings(list(files), inventory=_inventory(inventory))
     return rescan_from(

@@ -24,6 +24,7 @@ from typing import Final
 
 from remediator.classify.catalog import Catalog
 from remediator.classify.identify import classify_kind
+from remediator.classify.rules.ssh_auth import listing_without_secrets
 from remediator.classify.rules.ssh_crypto import enumeration_within_profile
 from remediator.ingest.findingset import FindingSet
 from remediator.ingest.model import PORT_OPEN, Finding, FindingKey
@@ -35,16 +36,19 @@ DETECTS: Final[dict[str, tuple[str, ...]]] = {
         "certificate",
         "weak-cipher",
         "ssh-weak-crypto",
+        "ssh-password-auth",
         "default-credentials",
         "other",
     ),
     "masscan": ("open-port",),
 }
 """Kinds each rescan format can see on an open port (nmap as the lab's rescan runs it, with
-ssl-enum-ciphers, ssl-cert, ssh2-enum-algos and ftp-anon). A kind it cannot see is not
+ssl-enum-ciphers and ssl-cert, and ssh2-enum-algos or ftp-anon where the first scan saw
+their kinds). A kind it cannot see is not
 called gone just because the rescan is silent about it: a port-open-only rescan proves
-nothing about a CVE. A listing of SSH algorithms all within the profile is left out of
-the rescan: it is what a hardened sshd shows, not the weakness."""
+nothing about a CVE. A listing of SSH algorithms all within the profile, or of SSH login
+methods without a password one, is left out of the rescan: it is what a hardened sshd
+shows, not the weakness."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def rescan_from(
         _reduce(f, found, catalog)
         for f in found.findings
         if not enumeration_within_profile(f.check_id, f.evidence)
+        and not listing_without_secrets(f.check_id, f.evidence)
     )
     answered = frozenset(f.key.address for f in findings if f.check_id == PORT_OPEN and f.replied)
     scope = (

@@ -22,6 +22,9 @@ class Scope:
 
     addresses: tuple[str, ...]
     ports: frozenset[tuple[str, int]]
+    kinds: frozenset[str] = frozenset()
+    """The original findings' kinds: a scanner must look for each again (a weakness its
+    rescan did not look for is not gone just because the rescan is silent about it)."""
 
 
 def scope_of(originals: Iterable[Original], management: tuple[str, int] = MANAGEMENT) -> Scope:
@@ -29,7 +32,7 @@ def scope_of(originals: Iterable[Original], management: tuple[str, int] = MANAGE
     items = list(originals)
     addresses = sorted({o.address for o in items}, key=_address_order)
     ports = {(o.protocol, o.port) for o in items if o.port > 0} | {management}
-    return Scope(tuple(addresses), frozenset(ports))
+    return Scope(tuple(addresses), frozenset(ports), frozenset(o.kind for o in items))
 
 
 def port_ranges(ports: Iterable[int]) -> str:

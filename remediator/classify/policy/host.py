@@ -12,6 +12,7 @@ connection uses (5986, or 5985 for plain HTTP).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from remediator.classify.catalog import Catalog, PortKey, ServiceEntry
 from remediator.classify.hostos import winrm_port
@@ -50,6 +51,8 @@ class HostPolicy:
     remove_packages: bool
     kept: tuple[KeptService, ...] = ()
     remove_windows_features: bool = False
+    sshd_keys_only: bool = False
+    """A group of the host requires public-key logins only (``harden.sshd.keys_only``)."""
 
     def allowed(
         self, key: PortKey, service: ServiceEntry | None, catalog: Catalog
@@ -184,7 +187,28 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
             policy.remove_windows_features, [g.remove_windows_features for g in groups]
         ),
         kept=kept_services(management.service, management.port, allow, deny, catalog),
+        sshd_keys_only=_keys_only(policy, host, groups),
     )
+
+
+PASSWORD_VARS: Final = ("ansible_password", "ansible_ssh_pass", "ansible_ssh_password")
+"""Host vars that make Ansible log in with a password (ansible-core's names for it)."""
+
+
+def _keys_only(policy: Policy, host: InventoryHost, groups: tuple[GroupPolicy, ...]) -> bool:
+    """Whether a group requires key-only SSH for ``host``; refused where Ansible itself logs
+    in with a password, since the next connection after the change would fail."""
+    asking = [g.name for g in groups if g.sshd_keys_only]
+    if not asking:
+        return False
+    password = [v for v in PASSWORD_VARS if host.has_var(v)]
+    if password:
+        raise PolicyError(
+            f"{policy.file}: groups.{asking[0]}.harden.sshd.keys_only would switch password "
+            f"logins off on {host.name}, which Ansible logs in to with a password "
+            f"({', '.join(password)}); give Ansible a key for it first"
+        )
+    return True
 
 
 def _strictest_tls(policy: Policy, catalog: Catalog, groups: tuple[GroupPolicy, ...]) -> TlsSetting:

@@ -88,6 +88,8 @@ class GroupPolicy:
     remove_windows_features: bool | None = None
     management: ManagementAccess | None = None
     """The group's own management access, replacing the policy's for its hosts."""
+    sshd_keys_only: bool | None = None
+    """``harden.sshd.keys_only``: the group's sshds accept public keys only."""
 
 
 @dataclass(frozen=True)

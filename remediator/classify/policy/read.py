@@ -250,6 +250,7 @@ class _Reader:
             firewall_backend=(raw.get("firewall") or {}).get("backend"),
             remove_packages=(raw.get("options") or {}).get("remove_packages"),
             remove_windows_features=(raw.get("options") or {}).get("remove_windows_features"),
+            sshd_keys_only=((raw.get("harden") or {}).get("sshd") or {}).get("keys_only"),
             management=(
                 self._management(raw["management"], (*parts, "management"))
                 if raw.get("management")

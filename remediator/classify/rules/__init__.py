@@ -2,9 +2,9 @@
 
 An explicit, ordered registry (not discovery by import): the first rule whose
 ``applies`` answers yes decides. Order encodes precedence: findings on unmanaged
-addresses first; weak SSH algorithms on a port that stays open (the management port
-included) before the management rule, which would leave them to a person; the management
-port next; then unapproved ports (needed by an
+addresses first; weak SSH algorithms and password logins on a port that stays open (the
+management port included) before the management rule, which would leave them to a
+person; the management port next; then unapproved ports (needed by an
 allowed service, informational detail, unknown, database, cleartext, remote access,
 any other); then the
 weaknesses of allowed services; the catch-all last. Exceptions and Windows hosts
@@ -27,6 +27,7 @@ from remediator.classify.rules.needed import NeededServiceRule
 from remediator.classify.rules.needless import NeedlessExposureRule
 from remediator.classify.rules.port_detail import PortDetailRule
 from remediator.classify.rules.remote_access import RemoteAccessRule
+from remediator.classify.rules.ssh_auth import SshPasswordAuthRule
 from remediator.classify.rules.ssh_crypto import SshWeakCryptoRule
 from remediator.classify.rules.tls_protocol import WeakTlsProtocolRule
 from remediator.classify.rules.unknown_service import UnknownServiceRule
@@ -38,6 +39,7 @@ from remediator.classify.rules.windows import WindowsRule
 RULES: Final[tuple[Rule, ...]] = (
     UnmanagedHostRule(),
     SshWeakCryptoRule(),
+    SshPasswordAuthRule(),
     ManagementRule(),
     NeededServiceRule(),
     PortDetailRule(),

@@ -24,6 +24,19 @@ def enumeration_within_profile(check_id: str, evidence: str) -> bool:
     return check_id in ENUMERATIONS and within_profile(evidence, judgement, judgement.profile())
 
 
+def kept_ssh(ctx: FindingContext) -> Keep:
+    """The sshd's port stays open to whom it is open now: the admins, and any allowed
+    sources."""
+    host = ctx.host
+    protocol, port = ctx.port_key
+    if host is not None and host.is_management(protocol, port):
+        sources = host.management_sources
+        if ctx.allowed:
+            sources = sources.union(ctx.allowed_sources)
+        return Keep(protocol, port, sources)
+    return Keep(protocol, port, ctx.allowed_sources)
+
+
 class SshWeakCryptoRule(Rule):
     """An SSH algorithm finding on a port that stays open (management or allowed).
 
@@ -47,7 +60,7 @@ class SshWeakCryptoRule(Rule):
         profile = judgement.profile()
         offer = read_offer(ctx.finding.evidence, judgement)
         weak = weak_algorithms(offer, profile, judgement)
-        keep = self._keep(ctx)
+        keep = kept_ssh(ctx)
         where = f"{ctx.finding.title!r} on {ctx.label}"
         enumeration = ctx.finding.check_id in ENUMERATIONS
         if offer.empty and enumeration:
@@ -92,15 +105,3 @@ class SshWeakCryptoRule(Rule):
             entry=ctx.allowed[0] if ctx.allowed else None,
             impacts=(profile.clients,),
         )
-
-    @staticmethod
-    def _keep(ctx: FindingContext) -> Keep:
-        """The port stays open to whom it is open now: the admins, and any allowed sources."""
-        host = ctx.host
-        protocol, port = ctx.port_key
-        if host is not None and host.is_management(protocol, port):
-            sources = host.management_sources
-            if ctx.allowed:
-                sources = sources.union(ctx.allowed_sources)
-            return Keep(protocol, port, sources)
-        return Keep(protocol, port, ctx.allowed_sources)

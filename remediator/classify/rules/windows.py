@@ -212,10 +212,14 @@ def _sshd(about: _About, actions: tuple[Action, ...]) -> _Step:
     if not hardens:
         return _Step(actions)
     lists = "; ".join(f"{SSHD_KEYWORDS[c]} {','.join(names)}" for c, names in hardens[0].algorithms)
+    change = (
+        f"Limit OpenSSH for Windows to the {hardens[0].profile} profile ({lists})"
+        if lists
+        else "Turn password logins off in OpenSSH for Windows (PasswordAuthentication no)"
+    )
     task = Manual(
-        f"Limit OpenSSH for Windows to the {hardens[0].profile} profile in "
-        f"%ProgramData%\\ssh\\sshd_config ({lists}), check it with sshd -t and restart sshd "
-        f"on {about.ctx.label}"
+        f"{change} in %ProgramData%\\ssh\\sshd_config, check it with sshd -t and restart "
+        f"sshd on {about.ctx.label}"
     )
     kept = tuple(a for a in actions if a not in hardens)
     return _Step(

@@ -1,18 +1,21 @@
 """Helpers of the sshd hardening lab tests: a scan of one sshd as an ASV would run it,
 a plan of only its findings, and SSH clients limited to chosen algorithms.
 
-The plan is made from the scan the test runs itself (nmap ``ssh2-enum-algos`` against
-port 22 of one lab host, both address families), so the weakness the test fixes is the
+The plan is made from the scan the test runs itself (nmap ``ssh2-enum-algos`` and
+``ssh-auth-methods`` against port 22 of one lab host, both address families), so the weakness the test fixes is the
 one a real scanner saw on the real host a moment before.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from remediator.classify.plan import build_plan
 from remediator.classify.policy.read import load_policy
@@ -23,7 +26,17 @@ from remediator.lab.ssh import controller_command, key_path, ssh_options
 from tests.lab.helpers import Lab, for_lab
 
 REPO = Path(__file__).resolve().parents[3]
-NMAP = ("nmap", "-n", "-Pn", "-sS", "-sV", "-p", "22", "--script", "ssh2-enum-algos")
+NMAP = (
+    "nmap",
+    "-n",
+    "-Pn",
+    "-sS",
+    "-sV",
+    "-p",
+    "22",
+    "--script",
+    "ssh2-enum-algos,ssh-auth-methods",
+)
 
 
 def scan_sshd(lab: Lab, host: str, folder: Path) -> list[Path]:
@@ -40,10 +53,17 @@ def scan_sshd(lab: Lab, host: str, folder: Path) -> list[Path]:
     return files
 
 
-def plan_sshd(lab: Lab, scans: list[Path], inventory: Path, base: Path) -> Path:
-    """The plan of the scans' findings (one host's port 22) against the lab policy."""
+def plan_sshd(
+    lab: Lab, scans: list[Path], inventory: Path, base: Path, keys_only: str | None = None
+) -> Path:
+    """The plan of the scans' findings (one host's port 22) against the lab policy, with
+    ``harden.sshd.keys_only`` for the group ``keys_only`` when given."""
     hosts = load_inventory(inventory)
     policy_file = for_lab(lab, REPO / "examples" / "lab-policy.yml", base / "policy.yml")
+    if keys_only is not None:
+        document = yaml.safe_load(policy_file.read_text("utf-8"))
+        document["groups"][keys_only]["harden"] = {"sshd": {"keys_only": True}}
+        policy_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     policy = load_policy(policy_file, hosts)
     plan = build_plan(load_findings(scans, inventory=hosts), policy, hosts, date.today())
     path = base / "plan-sshd.json"
@@ -75,6 +95,22 @@ def client_connects(lab: Lab, host: str, *options: str, ipv6: bool = False) -> b
         check=False,
     )
     return done.returncode == 0
+
+
+def auth_methods(lab: Lab, host: str) -> str:
+    """The login methods sshd offers a client that has none of them (``publickey,password``),
+    from its refusal: a password client in batch mode, with no key, never logs in."""
+    address = lab.address(host)
+    argv = ["ssh", "-oBatchMode=yes", "-oPubkeyAuthentication=no", "-oControlPath=none"]
+    argv += ["-oStrictHostKeyChecking=no", "-oUserKnownHostsFile=/dev/null", f"root@{address}"]
+    done = subprocess.run(
+        controller_command([*argv, "true"], lab.config),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0, "a client without a key logged in"
+    found = re.search(r"Permission denied \(([^)]*)\)", done.stderr)
+    assert found, done.stderr
+    return found.group(1)
 
 
 def sshd_effective(lab: Lab, host: str) -> dict[str, set[str]]:

@@ -1,13 +1,16 @@
-"""Weak SSH algorithms on legacy's sshd, hardened to the profile on the real host.
+"""Weak SSH algorithms and password logins on legacy's sshd, hardened on the real host.
 
 legacy's sshd offers SHA-1 key exchange, CBC ciphers and MD5/SHA-1 MACs besides
-OpenSSH's defaults (its provisioning, for old clients). nmap's ssh2-enum-algos sees
-them, and a client offering only 3des-cbc logs in: the weakness is present. The plan of
-that scan hardens sshd; dry-run says it would change, the apply changes it over the
+OpenSSH's defaults, and takes passwords (its provisioning, for old clients). nmap's
+ssh2-enum-algos and ssh-auth-methods see them, a client offering only 3des-cbc logs in,
+and a client without a key is offered a password: the weaknesses are present. The plan
+of that scan, with a policy that requires keys on legacy (harden.sshd.keys_only),
+hardens sshd; dry-run says it would change, the apply changes it over the
 management connection it is changing (reload under a host-side revert timer, confirmed by
 a new connection) and proves it: the host suite's sshd -T test fails before and passes
 after. Then: the rescan calls the findings resolved, a modern client still logs in over
-IPv4 and IPv6, the 3des-cbc and hmac-sha1 clients are refused, and a second dry-run and
+IPv4 and IPv6, the 3des-cbc and hmac-sha1 clients are refused, only public keys are
+offered, and a second dry-run and
 the apply's own idempotence pass find nothing left to change.
 """
 
@@ -29,7 +32,14 @@ from remediator.generate.roles import load_roles
 from remediator.generate.writer import write_project
 
 from .conftest import LabRun
-from .sshlab import client_connects, harden_keys, plan_sshd, scan_sshd, sshd_effective
+from .sshlab import (
+    auth_methods,
+    client_connects,
+    harden_keys,
+    plan_sshd,
+    scan_sshd,
+    sshd_effective,
+)
 
 pytestmark = pytest.mark.lab
 LAB_RESET_HOSTS = ("legacy",)
@@ -55,9 +65,10 @@ def test_weak_sshd_algorithms_are_hardened_and_management_survives(
 ) -> None:
     lab = lab_run.lab
     scans = scan_sshd(lab, HOST, tmp_path)
-    plan = plan_sshd(lab, scans, lab_run.inventory, tmp_path)
+    plan = plan_sshd(lab, scans, lab_run.inventory, tmp_path, keys_only="legacy")
     keys = harden_keys(plan)
-    assert len(keys) == 2, keys  # port 22 over IPv4 and IPv6
+    assert len(keys) == 4, keys  # algorithms and keys-only, port 22 over IPv4 and IPv6
+    assert "password" in auth_methods(lab, HOST).split(",")
     # The weakness, from a client's view: each of these is let in before the change.
     assert all(client_connects(lab, HOST, *options) for options in WEAK_CLIENTS)
     assert "3des-cbc" in sshd_effective(lab, HOST)["ciphers"]
@@ -100,6 +111,7 @@ def test_weak_sshd_algorithms_are_hardened_and_management_survives(
     assert client_connects(lab, HOST) and client_connects(lab, HOST, ipv6=True)
     let_in = [options for options in WEAK_CLIENTS if client_connects(lab, HOST, *options)]
     assert not let_in, (let_in, effective)
+    assert auth_methods(lab, HOST) == "publickey"
 
     code, again = lab_run.cli_json(capsys, "dry-run", str(project))
     assert code == 0, again

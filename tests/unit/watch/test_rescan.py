@@ -105,6 +105,8 @@ class FakeProvider:
         ports: Collection[tuple[str, int]],
         folder: Path,
         state_dir: Path | None,
+        *,
+        kinds: Collection[str] = (),
     ) -> RescanFiles | None:
         self.asked.append((namespace, tuple(addresses), frozenset(ports)))
         folder.mkdir(parents=True, exist_ok=True)
