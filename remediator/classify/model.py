@@ -166,6 +166,7 @@ HARDEN_SETTINGS: Final = {
     "rdp": ("nla", "tls_security_layer"),
     "smb": ("smb1_off",),
     "sshd": ("strong_algorithms", "password_auth_off"),
+    "redis": ("protected_mode", "requirepass"),
 }
 """The settings :class:`Harden` may carry, per daemon (the plan schema's enums say the same)."""
 
@@ -177,7 +178,8 @@ class Harden:
     ``daemon`` names what is configured (``rdp``: NLA and the TLS security layer; ``smb``:
     SMB 1 off; ``sshd``: only the algorithms of a versioned profile); ``settings`` are the
     switches, from :data:`HARDEN_SETTINGS`. ``clients`` says in words which clients stop
-    working, so the admin can check before applying. For sshd, ``profile`` names the SSH
+    working, so the admin can check before applying (``redis``: protected mode and a
+    password read from ``secret_var`` on the controller). For sshd, ``profile`` names the SSH
     profile and ``algorithms`` carries its lists (category -> names, in preference order),
     so the plan alone says what is written; ``weak`` is what the scan saw offered outside
     them (evidence for the reviewer, never configuration).
@@ -192,6 +194,8 @@ class Harden:
     profile: str | None = None
     algorithms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     weak: tuple[str, ...] = ()
+    secret_var: str | None = None
+    """redis: the NAME of the variable holding the password (never the secret itself)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan form (the sshd facts only where they are set)."""
@@ -209,6 +213,8 @@ class Harden:
             form["algorithms"] = {c: list(names) for c, names in self.algorithms}
         if self.weak:
             form["weak"] = list(self.weak)
+        if self.secret_var is not None:
+            form["secret_var"] = self.secret_var
         return form
 
 

@@ -437,6 +437,7 @@ def _harden(raw: Mapping[str, Any]) -> Harden:
         profile=raw.get("profile"),
         algorithms=tuple((c, tuple(names)) for c, names in algorithms.items()),
         weak=tuple(raw.get("weak", ())),
+        secret_var=raw.get("secret_var"),
     )
 
 

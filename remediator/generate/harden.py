@@ -19,9 +19,9 @@ from remediator.generate.items import Note
 from remediator.generate.safety import py_literal
 from remediator.generate.yamlout import Value
 
-LINUX_HARDEN_DAEMONS: Final = frozenset({"sshd"})
+LINUX_HARDEN_DAEMONS: Final = frozenset({"sshd", "redis"})
 """Daemons the Linux harden role is generated for (Windows has its own, rdp and smb)."""
-HARDEN_UNITS: Final = {"sshd": "ssh.service"}
+HARDEN_UNITS: Final = {"sshd": "ssh.service", "redis": "redis-server.service"}
 """The unit each hardened daemon runs as (Debian names), for the snapshot."""
 SSHD_LISTS: Final = ("kex", "ciphers", "macs", "host_key_algorithms")
 """The plan's sshd algorithm lists, as the role's item fields (``kex`` is
@@ -34,6 +34,9 @@ ROLE_FIELDS: Final = {
 }
 STRONG: Final = "strong_algorithms"
 NO_PASSWORDS: Final = "password_auth_off"
+VARIABLE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+"""An Ansible variable name: what redis's ``password_var`` may be (it is looked up, and
+the only thing about the secret the project ever holds)."""
 ALGORITHM: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9@.+=_-]{0,79}")
 
 
@@ -49,6 +52,8 @@ class LinuxHardenItem:
     algorithms: tuple[tuple[str, tuple[str, ...]], ...]
     password_off: bool = False
     """sshd: password and keyboard-interactive logins off (the policy's keys_only)."""
+    secret_var: str | None = None
+    """redis: the name of the variable holding the password."""
 
 
 def add_harden(
@@ -57,6 +62,9 @@ def add_harden(
     """The item for ``action``, or a note when no Linux role hardens its daemon."""
     if action.daemon not in LINUX_HARDEN_DAEMONS:
         notes.append(Note(decision.key, f"not hardened: no Linux role for {action.daemon}"))
+        return
+    if action.daemon == "redis":
+        out.append(_redis(decision, action))
         return
     lists = dict(action.algorithms)
     missing = [c for c in SSHD_LISTS if not lists.get(c)]
@@ -85,6 +93,24 @@ def add_harden(
     )
 
 
+def _redis(decision: PlanDecision, action: Harden) -> LinuxHardenItem:
+    variable = action.secret_var or ""
+    if not VARIABLE.fullmatch(variable):
+        raise InputError(
+            f"plan: decision {py_literal(decision.key)} hardens redis without a valid "
+            f"password variable name ({py_literal(variable)}); regenerate the plan"
+        )
+    return LinuxHardenItem(
+        key=decision.key,
+        reason=decision.reason,
+        daemon=action.daemon,
+        port=action.port,
+        profile=None,
+        algorithms=(),
+        secret_var=variable,
+    )
+
+
 def harden_var(item: LinuxHardenItem) -> dict[str, Value]:
     """The item as the role reads it (``meta/argument_specs.yml`` of roles/harden)."""
     data: dict[str, Value] = {"key": item.key, "reason": item.reason, "daemon": item.daemon}
@@ -92,4 +118,6 @@ def harden_var(item: LinuxHardenItem) -> dict[str, Value]:
         data[ROLE_FIELDS[category]] = list[Value](names)
     if item.password_off:
         data["password_authentication"] = False
+    if item.secret_var is not None:
+        data["password_var"] = item.secret_var
     return data

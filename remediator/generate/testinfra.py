@@ -208,6 +208,16 @@ def _sshd(job: HostJob) -> list[SuiteTest]:
             port=item.port,
             args=tuple(f"{SSHD_T_KEYWORDS[c]}={','.join(names)}" for c, names in item.algorithms),
         )
+    for item in job.harden:
+        if item.daemon == "redis":
+            previous = specs.get(item.port)
+            keys = (*previous.keys, item.key) if previous else (item.key,)
+            specs[item.port] = SuiteTest(
+                name=f"test_fix_redis_{item.port}_requires_a_password",
+                kind="redis_auth",
+                keys=keys,
+                port=item.port,
+            )
     keys_only = [i for i in job.harden if i.daemon == "sshd" and i.password_off]
     if keys_only:
         specs[0] = SuiteTest(

@@ -130,7 +130,7 @@ def nmap_commands(config: LabConfig, scope: Scope, folder: Path) -> list[tuple[l
 LOOK_AGAIN: Final = {
     "ssh-weak-crypto": "ssh2-enum-algos",
     "ssh-password-auth": "ssh-auth-methods",
-    "default-credentials": "ftp-anon",
+    "default-credentials": "ftp-anon,redis-info",
 }
 """The script of ``lab scan --hardening`` that sees each kind: a rescan runs it when the
 original findings had that kind, or its silence would prove nothing. Only then: a rescan

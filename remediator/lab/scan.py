@@ -38,9 +38,10 @@ NMAP_OPTIONS: Final = (
     "--script",
     "ssl-enum-ciphers,ssl-cert",
 )
-HARDENING_SCRIPTS: Final = ("ssh2-enum-algos", "ssh-auth-methods", "ftp-anon")
+HARDENING_SCRIPTS: Final = ("ssh2-enum-algos", "ssh-auth-methods", "ftp-anon", "redis-info")
 """Scripts ``lab scan --hardening`` adds: what a service that stays open offers (SSH
-algorithms and login methods, anonymous FTP), the findings the harden actions answer.
+algorithms and login methods, anonymous FTP, Redis without a password), the findings the
+harden actions answer.
 Off by default, so the demo's scan stays the one its lab tests were written against."""
 
 

@@ -53,6 +53,9 @@ class HostPolicy:
     remove_windows_features: bool = False
     sshd_keys_only: bool = False
     """A group of the host requires public-key logins only (``harden.sshd.keys_only``)."""
+    redis_password_var: str | None = None
+    """The variable naming Redis's password for this host (``harden.redis.password_var``,
+    the first of the host's groups that names one)."""
 
     def allowed(
         self, key: PortKey, service: ServiceEntry | None, catalog: Catalog
@@ -188,6 +191,9 @@ def host_policy(policy: Policy, catalog: Catalog, host: InventoryHost) -> HostPo
         ),
         kept=kept_services(management.service, management.port, allow, deny, catalog),
         sshd_keys_only=_keys_only(policy, host, groups),
+        redis_password_var=next(
+            (g.redis_password_var for g in groups if g.redis_password_var), None
+        ),
     )
 
 

@@ -90,6 +90,8 @@ class GroupPolicy:
     """The group's own management access, replacing the policy's for its hosts."""
     sshd_keys_only: bool | None = None
     """``harden.sshd.keys_only``: the group's sshds accept public keys only."""
+    redis_password_var: str | None = None
+    """``harden.redis.password_var``: the name of the variable holding Redis's password."""
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,7 @@ class _Reader:
             remove_packages=(raw.get("options") or {}).get("remove_packages"),
             remove_windows_features=(raw.get("options") or {}).get("remove_windows_features"),
             sshd_keys_only=((raw.get("harden") or {}).get("sshd") or {}).get("keys_only"),
+            redis_password_var=((raw.get("harden") or {}).get("redis") or {}).get("password_var"),
             management=(
                 self._management(raw["management"], (*parts, "management"))
                 if raw.get("management")

@@ -4,11 +4,10 @@ An explicit, ordered registry (not discovery by import): the first rule whose
 ``applies`` answers yes decides. Order encodes precedence: findings on unmanaged
 addresses first; weak SSH algorithms and password logins on a port that stays open (the
 management port included) before the management rule, which would leave them to a
-person; the management port next; then unapproved ports (needed by an
-allowed service, informational detail, unknown, database, cleartext, remote access,
-any other); then the
-weaknesses of allowed services; the catch-all last. Exceptions and Windows hosts
-adjust the chosen rule's outcome afterwards.
+person, and an allowed Redis without a password; the management port next; then
+unapproved ports (needed by an allowed service, informational detail, unknown, database,
+cleartext, remote access, any other); then the weaknesses of allowed services; the
+catch-all last. Exceptions and Windows hosts adjust the chosen rule's outcome afterwards.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from remediator.classify.rules.manual_review import ManualReviewRule
 from remediator.classify.rules.needed import NeededServiceRule
 from remediator.classify.rules.needless import NeedlessExposureRule
 from remediator.classify.rules.port_detail import PortDetailRule
+from remediator.classify.rules.redis_auth import RedisNoAuthRule
 from remediator.classify.rules.remote_access import RemoteAccessRule
 from remediator.classify.rules.ssh_auth import SshPasswordAuthRule
 from remediator.classify.rules.ssh_crypto import SshWeakCryptoRule
@@ -40,6 +40,7 @@ RULES: Final[tuple[Rule, ...]] = (
     UnmanagedHostRule(),
     SshWeakCryptoRule(),
     SshPasswordAuthRule(),
+    RedisNoAuthRule(),
     ManagementRule(),
     NeededServiceRule(),
     PortDetailRule(),

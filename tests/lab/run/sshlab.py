@@ -1,9 +1,10 @@
-"""Helpers of the sshd hardening lab tests: a scan of one sshd as an ASV would run it,
-a plan of only its findings, and SSH clients limited to chosen algorithms.
+"""Helpers of the hardening lab tests: a scan of one port as an ASV would run it, a plan
+of only its findings, and clients limited to chosen algorithms or logins.
 
-The plan is made from the scan the test runs itself (nmap ``ssh2-enum-algos`` and
-``ssh-auth-methods`` against port 22 of one lab host, both address families), so the weakness the test fixes is the
-one a real scanner saw on the real host a moment before.
+The plan is made from the scan the test runs itself (for sshd: nmap ``ssh2-enum-algos``
+and ``ssh-auth-methods`` against port 22 of one lab host, both address families), so
+the weakness the test fixes is the one a real scanner saw on the real host a moment
+before.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,12 +43,18 @@ NMAP = (
 
 def scan_sshd(lab: Lab, host: str, folder: Path) -> list[Path]:
     """nmap's ssh2-enum-algos against ``host``:22 over IPv4 and IPv6, from the controller."""
+    return scan_port(lab, host, folder, NMAP)
+
+
+def scan_port(lab: Lab, host: str, folder: Path, nmap: Sequence[str]) -> list[Path]:
+    """``nmap`` (its port and scripts) against ``host`` over IPv4 and IPv6, from the
+    controller; each address checked to be the lab's first."""
     files = []
     for ipv6 in (False, True):
         address = lab.address(host, ipv6=ipv6)
         check_targets(lab.config, [address])
-        output = folder / f"ssh-{host}-v{6 if ipv6 else 4}.xml"
-        argv = [*NMAP, *(["-6"] if ipv6 else []), "-oX", str(output), address]
+        output = folder / f"scan-{host}-v{6 if ipv6 else 4}.xml"
+        argv = [*nmap, *(["-6"] if ipv6 else []), "-oX", str(output), address]
         done = lab.in_controller(argv, timeout=120)
         assert done.returncode == 0, done.stderr
         files.append(output)
@@ -58,12 +66,27 @@ def plan_sshd(
 ) -> Path:
     """The plan of the scans' findings (one host's port 22) against the lab policy, with
     ``harden.sshd.keys_only`` for the group ``keys_only`` when given."""
+
+    def require_keys(groups: dict[str, Any]) -> None:
+        if keys_only is not None:
+            groups[keys_only]["harden"] = {"sshd": {"keys_only": True}}
+
+    return plan_with(lab, scans, inventory, base, require_keys)
+
+
+def plan_with(
+    lab: Lab,
+    scans: list[Path],
+    inventory: Path,
+    base: Path,
+    edit: Callable[[dict[str, Any]], None],
+) -> Path:
+    """The plan of ``scans`` against the lab policy whose ``groups`` ``edit`` changed."""
     hosts = load_inventory(inventory)
     policy_file = for_lab(lab, REPO / "examples" / "lab-policy.yml", base / "policy.yml")
-    if keys_only is not None:
-        document = yaml.safe_load(policy_file.read_text("utf-8"))
-        document["groups"][keys_only]["harden"] = {"sshd": {"keys_only": True}}
-        policy_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    document = yaml.safe_load(policy_file.read_text("utf-8"))
+    edit(document["groups"])
+    policy_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     policy = load_policy(policy_file, hosts)
     plan = build_plan(load_findings(scans, inventory=hosts), policy, hosts, date.today())
     path = base / "plan-sshd.json"
