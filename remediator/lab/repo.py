@@ -147,11 +147,6 @@ def source_list_line(config: LabConfig) -> str:
     return f"deb [trusted=yes] http://{config.controller4}:{PORT}/ ./\n"
 
 
-def unit_name(config: LabConfig) -> str:
-    """The transient unit serving ``config``'s repository (one per lab prefix)."""
-    return f"remediator-{config.prefix}-repo.service"
-
-
 def build(config: LabConfig, flavour: str, say: Callable[[str], None]) -> Repo:
     """The ``flavour`` repository for :data:`PACKAGE`, built once into the cache dir."""
     if flavour not in FLAVOURS:
@@ -251,7 +246,8 @@ def _rebuild(deb: Path, version: str, work: Path, *, broken: bool) -> Path:
         if sums.is_file():
             sums.write_text(md5sums(sums.read_text("utf-8"), changed), "utf-8")
         arch = re.search(r"^Architecture: (\S+)$", control.read_text("utf-8"), re.M)
-        out = work / f"{package}_{version.replace(':', '%3a')}_{arch.group(1) if arch else 'all'}.deb"
+        file_name = f"{package}_{version.replace(':', '%3a')}_{arch.group(1) if arch else 'all'}"
+        out = work / f"{file_name}.deb"
         run(["dpkg-deb", "--root-owner-group", "-b", str(tree), str(out)], timeout=120)
     return out
 
@@ -275,7 +271,7 @@ def serve(config: LabConfig, repo: Repo) -> str:
     ]
     log = config.state_dir / "repo.log"
     with log.open("ab") as sink:
-        server = subprocess.Popen(  # noqa: S603 - argv list, no shell
+        server = subprocess.Popen(
             controller_command(argv, config),
             stdin=subprocess.DEVNULL,
             stdout=sink,
@@ -330,8 +326,14 @@ def point(config: LabConfig, host_name: str = LAB_HOST) -> None:
         "-o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0"
     )
     done = subprocess.run(
-        ssh_command(config, host, [remote]), capture_output=True, text=True, timeout=120
+        ssh_command(config, host, [remote]),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if done.returncode != 0 or "Err:" in done.stdout:
-        raise ExecutionError(f"{host_name}: apt-get update of the lab repository failed:\n"
-                             f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise ExecutionError(
+            f"{host_name}: apt-get update of the lab repository failed:\n"
+            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
