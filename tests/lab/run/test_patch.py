@@ -62,11 +62,16 @@ def item(address: str, cves: list[str], **extra: Any) -> dict[str, Any]:
 
 
 def play(
-    runner: Runner, items: list[dict[str, Any]], *, check: bool = False, **variables: Any
+    runner: Runner,
+    label: str,
+    items: list[dict[str, Any]],
+    *,
+    check: bool = False,
+    **variables: Any,
 ) -> RoleRun:
     started = time.monotonic()
     result = runner.run("patch", {HOST: {"patch_items": items, **variables}}, check=check)
-    TIMINGS[f"patch: role run{' (check)' if check else ''}"] = time.monotonic() - started
+    TIMINGS[f"patch: {label}{' (check)' if check else ''}"] = time.monotonic() - started
     return result
 
 
@@ -82,6 +87,13 @@ def installed(lab: Lab) -> str:
     done = lab.ssh("cache", "dpkg-query", "-W", "-f", "'${Version}'", PACKAGE)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def every_version(lab: Lab) -> dict[str, str]:
+    """Every installed package's version: the upgrade must change memcached's only."""
+    done = lab.ssh("cache", "dpkg-query", "-W", "-f", "'${Package} ${Version}\\n'")
+    assert done.returncode == 0, done.stderr
+    return dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
 
 
 def answers(lab: Lab) -> str:
@@ -104,7 +116,7 @@ def test_backport_is_recognised_from_the_real_changelog(pristine_lab: Lab, runne
     before = installed(pristine_lab)
     address = str(pristine_lab.config.host("cache").address4)
     for check in (True, False):
-        run = play(runner, [item(address, REAL_CVES)], check=check)
+        run = play(runner, "backport verdict", [item(address, REAL_CVES)], check=check)
         assert run.rc == 0, run.stdout[-3000:]
         assert run.changed_count(HOST) == 0
         (verdict,) = verdicts(run)
@@ -125,7 +137,7 @@ def test_upgrade_to_the_lab_build_keeps_the_old_package(pristine_lab: Lab, runne
     address = str(pristine_lab.config.host("cache").address4)
     items = [item(address, [repo.LAB_CVE], package=PACKAGE)]
 
-    dry = play(runner, items, check=True)
+    dry = play(runner, "upgrade +lab1", items, check=True)
     assert dry.rc == 0, dry.stdout[-3000:]
     (verdict,) = verdicts(dry)
     assert verdict["state"] == "upgrade_available", verdict
@@ -134,15 +146,19 @@ def test_upgrade_to_the_lab_build_keeps_the_old_package(pristine_lab: Lab, runne
     assert dry.changed_count(HOST) == 1  # the would-be upgrade, and nothing ran
     assert installed(pristine_lab) == built.original
 
-    run = play(runner, items)
+    others = every_version(pristine_lab)
+    run = play(runner, "upgrade +lab1", items)
     assert run.rc == 0, run.stdout[-3000:]
     assert installed(pristine_lab) == built.offered
+    now = every_version(pristine_lab)
+    assert {k: v for k, v in now.items() if others.get(k) != v} == {PACKAGE: built.offered}
+    assert set(now) == set(others)
     assert answers(pristine_lab).startswith("VERSION ")
     kept = f"{KEEP_DIR}/{PACKAGE}_{built.original}_amd64.deb"
     info = pristine_lab.ssh("cache", "dpkg-deb", "-f", kept, "Version")
     assert info.returncode == 0 and info.stdout.strip() == built.original, info.stderr
 
-    again = play(runner, items)
+    again = play(runner, "second run after +lab1", items)
     assert again.rc == 0, again.stdout[-3000:]
     assert again.changed_count(HOST) == 0
     (verdict,) = verdicts(again)
@@ -157,7 +173,7 @@ def test_a_build_that_does_not_answer_is_rolled_back(pristine_lab: Lab, runner: 
     address = str(pristine_lab.config.host("cache").address4)
     items = [item(address, [repo.LAB_CVE], package=PACKAGE)]
 
-    run = play(runner, items, patch_answer_timeout=10)
+    run = play(runner, "+lab2 rollback (10 s probe)", items, patch_answer_timeout=10)
     assert run.rc != 0 and run.status == "failed", run.stdout[-3000:]
     failures = " ".join(run.failures(HOST))
     assert "did not answer on tcp/11211" in failures, failures
