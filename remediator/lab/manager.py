@@ -18,7 +18,7 @@ from typing import Final
 
 from remediator.errors import ExecutionError, RefusedError
 from remediator.lab import host as hosts
-from remediator.lab import limits, network, state
+from remediator.lab import limits, network, repo, state
 from remediator.lab.config import Host, LabConfig
 from remediator.lab.lock import held
 from remediator.lab.proc import Say, capture, require_root_and_tools
@@ -297,6 +297,7 @@ def _teardown(state_dir: Path, prefix: str, say: Say) -> None:
     if saved is None and not stray and not network.namespaces(prefix):
         return
     say("stopping the lab ...")
+    repo.stop(saved.config if saved else LabConfig(prefix=prefix, state_dir=state_dir))
     processes = list(saved.processes.values()) if saved else []
     hosts.stop(processes + stray)
     config = saved.config if saved else LabConfig(prefix=prefix, state_dir=state_dir)

@@ -1,0 +1,1 @@
+../../../remediator/generate/templates/remediator_backport.py
