@@ -11,7 +11,6 @@ with a revert and confirmed over a new connection.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 import yaml
 
 from tests.corpus import REPO
+from tests.unit.roles.localplay import ansible_env, run_play
 from tests.unit.roles.module_args import BIN
 
 ROLE = REPO / "roles" / "harden"
@@ -91,39 +91,8 @@ def _names(name: str) -> list[str]:
     return [str(task.get("name")) for task in _tasks(name)]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["ANSIBLE_ROLES_PATH"] = str(ROLE.parent)
-    env["ANSIBLE_NOCOLOR"] = "1"
-    env["ANSIBLE_LOCALHOST_WARNING"] = "false"
-    env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "false"
-    return env
-
-
 def _play(tmp_path: Path, tasks: list[dict[str, Any]], extra: dict[str, Any]) -> str:
-    play = [
-        {
-            "name": "Static check",
-            "hosts": "localhost",
-            "gather_facts": False,
-            "connection": "local",
-            "tasks": tasks,
-        }
-    ]
-    path = tmp_path / "play.yml"
-    path.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
-    extra_file = tmp_path / "extra.json"
-    extra_file.write_text(json.dumps(extra), encoding="utf-8")
-    done = subprocess.run(
-        [str(BIN / "ansible-playbook"), str(path), "-e", f"@{extra_file}"],
-        cwd=REPO,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_play(tmp_path, tasks, extra)
     return f"rc={done.returncode}\n{done.stdout}{done.stderr}"
 
 
@@ -582,7 +551,7 @@ def test_ansible_lint_production_is_clean_on_the_role() -> None:
     done = subprocess.run(
         [str(BIN / "ansible-lint"), "--profile", "production", "--offline", "-q", str(ROLE)],
         cwd=REPO,
-        env=_env(),
+        env=ansible_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -9,7 +9,6 @@ reaching PowerShell other than as a parameter, every script truthful in check mo
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 import yaml
 
 from tests.corpus import REPO
+from tests.unit.roles.localplay import run_play, run_tool
 from tests.unit.roles.module_args import BIN, module_calls, role_task_files
 
 ROLES = REPO / "roles"
@@ -74,20 +74,8 @@ SAMPLE_VARS: dict[str, dict[str, Any]] = {
 }
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["ANSIBLE_ROLES_PATH"] = str(ROLES)
-    env["ANSIBLE_NOCOLOR"] = "1"
-    env["ANSIBLE_LOCALHOST_WARNING"] = "false"
-    env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "false"
-    return env
-
-
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=300, check=False
-    )
+    return run_tool(argv)
 
 
 def _yaml(path: Path) -> Any:
@@ -199,20 +187,7 @@ def test_firewall_rule_names_are_built_from_ints_and_fixed_words() -> None:
 def _play(
     tmp_path: Path, tasks: list[dict[str, Any]], extra: dict[str, Any]
 ) -> subprocess.CompletedProcess[str]:
-    play = [
-        {
-            "name": "Static check",
-            "hosts": "localhost",
-            "gather_facts": False,
-            "connection": "local",
-            "tasks": tasks,
-        }
-    ]
-    path = tmp_path / "play.yml"
-    path.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
-    extra_file = tmp_path / "extra.json"
-    extra_file.write_text(json.dumps(extra), encoding="utf-8")
-    return _run([str(BIN / "ansible-playbook"), str(path), "-e", f"@{extra_file}"])
+    return run_play(tmp_path, tasks, extra)
 
 
 def _guard(tmp_path: Path, role: str, extra: dict[str, Any]) -> subprocess.CompletedProcess[str]:
