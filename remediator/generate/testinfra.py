@@ -62,6 +62,7 @@ def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
             *_closed(job),
             *reach_tests(job),
             *_tls(job),
+            *_tls_logins(job),
             *_sshd(job),
             *listening_tests(job.listening),
         ]
@@ -180,6 +181,32 @@ def _tls(job: HostJob) -> list[SuiteTest]:
                 args=(*base, f"-{probe.accept}"),
             )
         )
+    return specs
+
+
+LOGIN_SETTINGS: Final = {
+    "dovecot": (
+        "test_fix_dovecot_plaintext_logins_off",
+        ("doveconf", "-h", "disable_plaintext_auth", "yes"),
+    ),
+    "postfix": (
+        "test_fix_postfix_auth_only_over_tls",
+        ("postconf", "-h", "smtpd_tls_auth_only", "yes"),
+    ),
+}
+"""The daemon's own word on the setting that keeps logins inside TLS, where a finding
+requires it (a cleartext login service the policy keeps): asked from the daemon's tool,
+so the effective value is what is asserted, whatever file set it."""
+
+
+def _tls_logins(job: HostJob) -> list[SuiteTest]:
+    """One test per daemon whose logins a finding requires inside TLS."""
+    specs = []
+    for daemon, (name, args) in LOGIN_SETTINGS.items():
+        items = [i for i in job.tls if i.daemon == daemon and i.require_tls]
+        if items:
+            keys = tuple(dict.fromkeys(i.key for i in items))
+            specs.append(SuiteTest(name=name, kind="command_says", keys=keys, args=args))
     return specs
 
 
