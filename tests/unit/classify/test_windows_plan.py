@@ -337,7 +337,8 @@ def test_the_mixed_plan_reads_back_with_its_windows_actions(mixed: Plan) -> None
     ("action", "problem"),
     [
         ({"daemon": "telnetd", "settings": ["nla"]}, "daemon"),
-        ({"daemon": "sshd", "settings": ["nla"]}, "profile"),
+        ({"daemon": "sshd", "settings": ["strong_algorithms"]}, "profile"),
+        ({"daemon": "redis", "settings": ["requirepass"]}, "secret_var"),
         (
             {
                 "daemon": "sshd",
