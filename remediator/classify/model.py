@@ -60,7 +60,7 @@ FAIL_ON: Final = ("auto_fail", "fail", "stale", "unmatched")
 allows, an address no inventory host claims."""
 
 CHANGE_TYPES = frozenset(
-    {"disable_service", "firewall_block", "firewall_restrict", "enforce_tls", "harden"}
+    {"disable_service", "firewall_block", "firewall_restrict", "enforce_tls", "harden", "patch"}
 )
 """Action types that change a host; ``keep`` and ``manual`` do not."""
 
@@ -219,6 +219,34 @@ class Harden:
 
 
 @dataclass(frozen=True)
+class Patch:
+    """Find the package behind the port and judge ``cves`` by its changelogs on the host.
+
+    The host decides, not the scan: a CVE the installed package's changelog names is a
+    backport, recorded and left alone; one a candidate from the host's own repositories
+    names is upgraded to inside the window, the installed package kept first; anything
+    else stays a person's. ``package`` is only ever the inventory's or policy's word (the
+    scan's product text never names what is installed); None lets the host find it.
+    """
+
+    type: ClassVar[str] = "patch"
+    protocol: str
+    port: int
+    cves: tuple[str, ...]
+    package: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan form."""
+        return {
+            "type": self.type,
+            "protocol": self.protocol,
+            "port": self.port,
+            "cves": list(self.cves),
+            "package": self.package,
+        }
+
+
+@dataclass(frozen=True)
 class Keep:
     """Leave the service running and reachable from ``sources``: nothing may close it."""
 
@@ -249,7 +277,9 @@ class Manual:
         return {"type": self.type, "task": self.task}
 
 
-Action = DisableService | FirewallBlock | FirewallRestrict | EnforceTls | Harden | Keep | Manual
+Action = (
+    DisableService | FirewallBlock | FirewallRestrict | EnforceTls | Harden | Patch | Keep | Manual
+)
 
 
 def changes(actions: tuple[Action, ...]) -> bool:

@@ -37,6 +37,7 @@ from remediator.classify.model import (
     Harden,
     Keep,
     Manual,
+    Patch,
 )
 from remediator.classify.policy.sources import ANY, Sources, make_sources, parse_network
 from remediator.common.documents import (
@@ -413,6 +414,8 @@ def _action(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
         )
     if kind in PORT_ACTIONS:
         return _port_action(kind, raw, at, fail)
+    if kind == "patch":
+        return Patch(protocol, port, tuple(raw["cves"]), raw.get("package"))
     return EnforceTls(  # the schema allows no other type
         protocol=protocol,
         port=port,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from remediator.classify.context import FindingContext, RuleOutcome
-from remediator.classify.model import Manual
+from remediator.classify.model import Manual, Patch
 from remediator.classify.rules.base import Rule, asv_note
 
 KINDS = frozenset({"vulnerable-version", "unsupported-software"})
 CVE_LIST_LIMIT = 5
+MAX_CVES = 50
+"""CVEs one patch action judges (the plan schema's limit); a scanner listing hundreds
+against one old version is answered by the first fifty, the rest stay in the finding."""
+CVE = re.compile(r"CVE-\d{4}-\d{4,7}")
 
 
 class VulnerableVersionRule(Rule):
@@ -36,6 +42,23 @@ class VulnerableVersionRule(Rule):
             else ""
         )
         refs = f" ({cves}{more})" if cves else ""
+        patchable = [c for c in finding.cves if CVE.fullmatch(c)][:MAX_CVES]
+        if ctx.host is not None and finding.port > 0 and patchable:
+            protocol, port = ctx.port_key
+            return RuleOutcome(
+                actions=(Patch(protocol, port, tuple(patchable)),),
+                reason=(
+                    f"'{finding.title}' on {ctx.label} is a known-vulnerable version{refs}; "
+                    f"PCI DSS 6.3.3 requires the fix. {asv_note(ctx)} Distributions often fix "
+                    f"it by a backport, so the host's own package changelogs decide: a CVE "
+                    f"the installed package names is recorded as the dispute's evidence and "
+                    f"nothing changes; one a candidate from the host's repositories names is "
+                    f"upgraded to in the window, the installed package kept for rollback; "
+                    f"anything else is left to a person, naming what is missing."
+                ),
+                policy_fail=False,
+                entry=ctx.allowed[0] if ctx.allowed else None,
+            )
         task = (
             f"Patch or upgrade {what}on {ctx.label}{refs}; if the distribution backported "
             f"the fix, dispute it as a false positive with the package changelog"

@@ -35,6 +35,7 @@ from remediator.classify.model import (
     Harden,
     Keep,
     Manual,
+    Patch,
 )
 from remediator.classify.rules.base import DISABLED_AND_BLOCKED
 from remediator.classify.windows.hardening import rdp_hardening, smb_hardening
@@ -228,6 +229,22 @@ def _sshd(about: _About, actions: tuple[Action, ...]) -> _Step:
     )
 
 
+def _patch(about: _About, actions: tuple[Action, ...]) -> _Step:
+    """Windows has no package changelogs to read: its CVEs are Windows Update's, a person's."""
+    patches = [a for a in actions if isinstance(a, Patch)]
+    if not patches:
+        return _Step(actions)
+    cves = ", ".join(c for p in patches for c in p.cves[:5])
+    task = Manual(
+        f"Install the Windows or vendor updates that fix {cves} on {about.ctx.label}, then rescan"
+    )
+    kept = tuple(a for a in actions if a not in patches)
+    return _Step(
+        unique((*kept, task)),
+        ("Windows has no package changelogs for remediator to read, so this is a person's task",),
+    )
+
+
 def _identify(about: _About, actions: tuple[Action, ...]) -> _Step:
     """The unknown-listener task in Windows' own commands."""
     ctx = about.ctx
@@ -252,6 +269,7 @@ STEPS: Final[tuple[Callable[[_About, tuple[Action, ...]], _Step], ...]] = (
     _rdp,
     _smb,
     _sshd,
+    _patch,
     _identify,
 )
 """The translation after the removal, in order: SCHANNEL, RDP, SMB, sshd, the unknown
