@@ -12,6 +12,7 @@ from typing import Final
 from remediator.generate.harden import HARDEN_UNITS, harden_var
 from remediator.generate.items import DisableItem, FirewallItem, PortCheck, TlsItem
 from remediator.generate.jobs import HostJob
+from remediator.generate.patch import patch_var
 from remediator.generate.probes import LEGACY_CIPHERS, TlsProbe, tls_probes
 from remediator.generate.yamlout import Value, dump
 
@@ -54,6 +55,7 @@ def host_vars(job: HostJob) -> dict[str, Value]:
         "tls_items": [_tls(i) for i in job.tls],
         "tls_profile": job.tls_profile,
         "harden_items": [harden_var(i) for i in job.harden],
+        "patch_items": [patch_var(i) for i in job.patch],
         "remediator_snapshot_backend": job.firewall_backend or "auto",
         "remediator_snapshot_units": list[Value](snapshot_units(job)),
         "remediator_manual": [{"key": n.key, "task": n.text} for n in job.notes],

@@ -18,6 +18,7 @@ from remediator.classify.model import (
     Harden,
     Keep,
     Manual,
+    Patch,
 )
 from remediator.classify.plan_document import Management, PlanDecision, PlanDoc, PlanHost
 from remediator.errors import InputError
@@ -32,6 +33,7 @@ from remediator.generate.items import (
     add_firewall,
     add_tls,
 )
+from remediator.generate.patch import PatchItem, add_patch
 from remediator.generate.safety import check_host_name, py_literal
 
 
@@ -51,6 +53,7 @@ class HostJob:
     firewall: tuple[FirewallItem, ...]
     tls: tuple[TlsItem, ...]
     harden: tuple[LinuxHardenItem, ...]
+    patch: tuple[PatchItem, ...]
     closed: tuple[PortCheck, ...]
     listening: tuple[PortCheck, ...]
     notes: tuple[Note, ...]
@@ -60,7 +63,7 @@ class HostJob:
     @property
     def changes(self) -> bool:
         """Whether the remediation play has anything to do on this host."""
-        return bool(self.disable or self.firewall or self.tls or self.harden)
+        return bool(self.disable or self.firewall or self.tls or self.harden or self.patch)
 
 
 def build_jobs(plan: PlanDoc) -> tuple[HostJob, ...]:
@@ -110,6 +113,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
     firewall: list[FirewallItem] = []
     tls: list[TlsItem] = []
     harden: list[LinuxHardenItem] = []
+    patch: list[PatchItem] = []
     notes: list[Note] = []
     kept: dict[tuple[str, int], list[str]] = {}
     for decision in decisions:
@@ -127,6 +131,8 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
                 notes.append(Note(decision.key, action.task))
             elif isinstance(action, Harden):
                 add_harden(decision, action, harden, notes)
+            elif isinstance(action, Patch):
+                add_patch(decision, action, patch)
     mgmt = host.management
     kept.setdefault((mgmt.protocol, mgmt.port), []).append(f"management ({mgmt.service})")
     closed = ports_of((d.protocol, d.port, d.key) for d in disable)
@@ -144,6 +150,7 @@ def _job(host: PlanHost, decisions: list[PlanDecision]) -> HostJob:
         firewall=tuple(firewall),
         tls=tuple(tls),
         harden=tuple(harden),
+        patch=tuple(patch),
         closed=closed,
         listening=tuple(PortCheck(p, n, tuple(keys)) for (p, n), keys in sorted(kept.items())),
         notes=tuple(notes),

@@ -14,7 +14,7 @@ from typing import Final
 from remediator.common.shipped import shipped_dir
 from remediator.errors import ExecutionError
 
-LINUX_ROLES: Final = ("disable_service", "firewall", "harden", "snapshot", "tls")
+LINUX_ROLES: Final = ("disable_service", "firewall", "harden", "patch", "snapshot", "tls")
 WINDOWS_ROLES: Final = (
     "schannel",
     "windows_firewall",

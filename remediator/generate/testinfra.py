@@ -15,6 +15,7 @@ from typing import Final
 
 from remediator.generate.items import PortCheck
 from remediator.generate.jobs import HostJob
+from remediator.generate.patch import PatchItem
 from remediator.generate.probes import (
     LEGACY_CIPHERS,
     Firewalled,
@@ -64,6 +65,7 @@ def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
             *_tls(job),
             *_tls_logins(job),
             *_sshd(job),
+            *_patch(job),
             *listening_tests(job.listening),
         ]
     )
@@ -254,6 +256,29 @@ def _sshd(job: HostJob) -> list[SuiteTest]:
             args=("passwordauthentication=no", "kbdinteractiveauthentication=no"),
         )
     return list(specs.values())
+
+
+def _patch(job: HostJob) -> list[SuiteTest]:
+    """One test per patched port: the installed package's changelog names every CVE the
+    findings on it list (it fails before an upgrade, and passes before and after a
+    backport, which changes nothing)."""
+    by_port: dict[tuple[str, int], list[PatchItem]] = {}
+    for item in job.patch:
+        by_port.setdefault((item.protocol, item.port), []).append(item)
+    specs = []
+    for (protocol, port), items in sorted(by_port.items()):
+        cves = tuple(dict.fromkeys(c for i in items for c in i.cves))
+        specs.append(
+            SuiteTest(
+                name=f"test_fix_patch_{protocol}_{port}_changelog_names_its_cves",
+                kind="changelog_names",
+                keys=tuple(i.key for i in items),
+                protocol=protocol,
+                port=port,
+                args=cves,
+            )
+        )
+    return specs
 
 
 def _base_args(probe: TlsProbe) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ ROLE_ITEMS: Final = {
     "firewall": "firewall_rules",
     "tls": "tls_items",
     "harden": "harden_items",
+    "patch": "patch_items",
     "windows_services": "windows_services_items",
     "windows_firewall": "windows_firewall_rules",
     "windows_harden": "windows_harden_items",
@@ -211,6 +212,7 @@ def _host(root: Path, name: str, changes: bool, suite: str | None) -> HostSpec:
             *_firewall(fields, "firewall"),
             *_tls(fields),
             *_linux_harden(fields),
+            *_patch(fields),
         ]
     verify = fields.child("remediator_verify")
     return HostSpec(
@@ -327,6 +329,16 @@ def _linux_harden(fields: Fields) -> Iterator[Item]:
             text_or(item, "reason", ""),
             daemon=daemon,
         )
+
+
+def _patch(fields: Fields) -> Iterator[Item]:
+    """The patch role's items; a project generated before the role has none."""
+    if "patch_items" not in fields.data:
+        return
+    for item in fields.children("patch_items"):
+        cves = item.texts("cves")
+        what = f"judge {', '.join(cves[:3])}{' ...' if len(cves) > 3 else ''} by changelogs"
+        yield Item(item.text("key"), "patch", what, text_or(item, "reason", ""))
 
 
 def _suites(root: Path) -> Iterator[tuple[str, str]]:
