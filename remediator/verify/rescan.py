@@ -94,9 +94,14 @@ class Rescan:
     def detects(self, kind: str, original_format: str | None = None) -> bool:
         """Whether the rescan could have reported ``kind`` on an open port.
 
-        The same scanner format as the original always can (the same checks ran).
+        A format :data:`DETECTS` describes is judged by that list, even when the original
+        came from the same scanner: nmap with vulners in the first scan found CVEs the
+        lab's nmap rescan never looks for, and its silence proves nothing. Another format
+        (a user's own rescan command, such as Nessus) runs the checks the user gave it,
+        so the same format as the original is taken to see what the original saw.
         """
-        if original_format is not None and original_format in self.formats:
+        same = original_format is not None and original_format in self.formats
+        if same and original_format not in DETECTS:
             return True
         patterns = [p for f in self.formats for p in DETECTS.get(f, ())]
         return any(fnmatchcase(kind, pattern) for pattern in patterns)
