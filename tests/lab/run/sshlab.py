@@ -82,13 +82,26 @@ def plan_with(
     edit: Callable[[dict[str, Any]], None],
 ) -> Path:
     """The plan of ``scans`` against the lab policy whose ``groups`` ``edit`` changed."""
+    return plan_from_findings(lab, scans, inventory, base, edit)
+
+
+def plan_from_findings(
+    lab: Lab,
+    scans: Path | list[Path],
+    inventory: Path,
+    base: Path,
+    edit: Callable[[dict[str, Any]], None],
+) -> Path:
+    """The plan of ``scans`` (scan files or a findings document) against the lab policy
+    whose ``groups`` ``edit`` changed."""
+    files = [scans] if isinstance(scans, Path) else scans
     hosts = load_inventory(inventory)
     policy_file = for_lab(lab, REPO / "examples" / "lab-policy.yml", base / "policy.yml")
     document = yaml.safe_load(policy_file.read_text("utf-8"))
     edit(document["groups"])
     policy_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     policy = load_policy(policy_file, hosts)
-    plan = build_plan(load_findings(scans, inventory=hosts), policy, hosts, date.today())
+    plan = build_plan(load_findings(files, inventory=hosts), policy, hosts, date.today())
     path = base / "plan-sshd.json"
     path.write_text(plan.dumps(), encoding="utf-8")
     return path
