@@ -83,6 +83,7 @@ def build_evidence(
     scanner = {str(f.key): _scanner(f) for f in findings}
     changes = _changes(summary.findings if summary else ())
     proofs = {(p.host, p.key): p for p in (summary.proof if summary else ())}
+    patches = {(v.host, v.key): v for v in (summary.patch if summary else ())}
     ends = summary.hosts if summary else {}
     by_host: dict[str, list[Outcome]] = {}
     for outcome in verification.outcomes:
@@ -103,6 +104,7 @@ def build_evidence(
                         scanner.get(o.original.finding_key),
                         changes.get((name, o.original.finding_key)),
                         proofs.get((name, o.original.finding_key)),
+                        patches.get((name, o.original.finding_key)),
                     )
                     for o in by_host[name]
                 ),

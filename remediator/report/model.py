@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from remediator.run.records.approval import Approval
+from remediator.run.records.patches import PatchVerdict
 from remediator.run.records.proof import FindingProof, Idempotence, Observation
 from remediator.verify.model import NewFinding, Outcome, Role, State, Verification
 
@@ -69,6 +70,14 @@ class FindingEvidence:
     proof: FindingProof | None = None
     """Checks before and after, predicted against applied (None: the run changed nothing
     here, or its summary predates the proof)."""
+    patch: PatchVerdict | None = None
+    """What the host's package changelogs say about the finding's CVEs (patch findings)."""
+
+    @property
+    def backported(self) -> bool:
+        """The installed package's changelog names every CVE while the version string stays
+        old: a scanner keeps flagging it, and the changelog lines are the dispute."""
+        return self.patch is not None and self.patch.state == "backported"
 
     @property
     def ident(self) -> str:
@@ -116,7 +125,15 @@ class FindingEvidence:
             "applied": p.applied if p else None,
             "mismatch": p.mismatch if p and p.applied is not None else None,
             "rescan": self.outcome.seen.value,
+            "patch": None if self.patch is None else _patch_json(self.patch),
         }
+
+
+def _patch_json(verdict: PatchVerdict) -> dict[str, object]:
+    data = verdict.to_json()
+    data.pop("host")
+    data.pop("key")
+    return data
 
 
 def _seen(observations: tuple[Observation, ...] | None) -> list[dict[str, object]] | None:

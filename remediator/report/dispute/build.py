@@ -74,9 +74,12 @@ def build_package(evidence: Evidence, plan: PlanDoc, findings: Iterable[Finding]
 
 
 def disputable(finding: FindingEvidence) -> bool:
-    """An excepted or manual finding, or one whose exception has expired, not resolved."""
+    """An excepted or manual finding, or one whose exception has expired, not resolved; or
+    a backport, resolved on the host but still flagged by any scanner reading versions."""
     outcome = finding.outcome
     o = outcome.original
+    if finding.backported:
+        return True
     if outcome.state is State.RESOLVED:
         return False
     return o.role in (Role.EXCEPTED, Role.MANUAL) or o.exception is not None

@@ -45,6 +45,7 @@ from remediator.run.preview.verdicts import changed_pairs, preview_host
 from remediator.run.progress import Progress
 from remediator.run.project import REMEDIATE
 from remediator.run.records.outcome import ApplyReport, HostEnd, HostResult
+from remediator.run.records.patches import patch_verdicts
 from remediator.run.records.proof import Idempotence, merge, on_host_observations
 
 Clock = Callable[[], datetime]
@@ -118,6 +119,7 @@ class Apply:
         results = task_results(result.events)
         previews = [preview_host(target.project.host(h), results, check=True) for h in applied]
         self.report.idempotence = Idempotence.of(applied, previews, result.status)
+        self.report.judged(patch_verdicts(result.events))
         self.report.save()
 
     def _abandon(self, batches: list[tuple[str, ...]], index: int, exc: BaseException) -> None:
@@ -204,6 +206,7 @@ class Apply:
             merge(on_host_observations(events, "before"), suite_observations(before, keys)),
             merge(on_host_observations(events, "after"), suite_observations(after, keys)),
         )
+        self.report.judged(patch_verdicts(events))
 
     def _over(self, failed: Sequence[str], names: Sequence[str]) -> bool:
         """Whether ``failed`` hosts of the batch ``names`` exceed the tolerance."""

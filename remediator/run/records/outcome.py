@@ -25,6 +25,7 @@ from remediator.run.apply.postcheck import Check
 from remediator.run.apply.rollback import Restore, RestoreResult
 from remediator.run.preview.dryrun import DryRun
 from remediator.run.preview.verdicts import HostPreview
+from remediator.run.records.patches import PatchVerdict
 from remediator.run.records.proof import FindingProof, Idempotence, Observations, merge, prove
 from remediator.run.records.record import ApplyTerms, RunRecord
 
@@ -84,6 +85,8 @@ class ApplyReport:
     before: Observations = field(default_factory=dict)
     after: Observations = field(default_factory=dict)
     idempotence: Idempotence | None = None
+    patches: dict[tuple[str, str], PatchVerdict] = field(default_factory=dict)
+    """The patch role's last verdict per (host, finding key)."""
     stopped: str = ""
     status: str = "running"
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
@@ -92,6 +95,10 @@ class ApplyReport:
         """Add the checks seen before and after a batch's change."""
         self.before = merge(self.before, before)
         self.after = merge(self.after, after)
+
+    def judged(self, verdicts: Mapping[tuple[str, str], PatchVerdict]) -> None:
+        """Record the patch role's verdicts; a later run's word replaces an earlier one."""
+        self.patches.update(verdicts)
 
     def proofs(self) -> list[FindingProof]:
         """Per finding: checks before and after, and the dry-run's prediction against the
@@ -143,6 +150,7 @@ class ApplyReport:
             "findings": [p.to_json() for _, p in sorted(self.findings.items())],
             "proof": [p.to_json() for p in self.proofs()],
             "idempotence": None if self.idempotence is None else self.idempotence.to_json(),
+            "patch": [v.to_json() for _, v in sorted(self.patches.items())],
         }
 
 
@@ -172,6 +180,8 @@ class ApplySummary:
     proof: tuple[FindingProof, ...] = ()
     idempotence: Idempotence | None = None
     """None: no pass ran (nothing applied, or a summary written before there was one)."""
+    patch: tuple[PatchVerdict, ...] = ()
+    """The patch role's verdicts (none before the role existed)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ApplySummary:
@@ -197,6 +207,7 @@ class ApplySummary:
             idempotence=(
                 Idempotence.from_json(data["idempotence"]) if data.get("idempotence") else None
             ),
+            patch=tuple(PatchVerdict.from_json(v) for v in data.get("patch") or ()),
         )
 
 

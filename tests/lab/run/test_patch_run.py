@@ -8,7 +8,10 @@ CVE-2023-46852/46853, which Debian's own changelog of the installed build alread
 and the upgrade a change; the apply upgrades memcached to ``+lab1`` inside the window,
 keeps the Debian build, and its proof has the changelog test failing before and passing
 after for the upgrade only. verify resolves both by the host's tests (the rescan cannot
-see CVEs), and a second dry-run finds nothing left to change.
+see CVEs). The record keeps each verdict with its changelog lines (the upgrade's as the
+new package's changelog reads after it), the report writes an ASV dispute page for each
+(a scanner reading versions keeps flagging both), and a second dry-run finds nothing
+left to change.
 """
 
 from __future__ import annotations
@@ -136,6 +139,28 @@ def run_and_check(
     }
     assert (states[backport], states[upgrade]) == ("resolved", "resolved"), verified["outcomes"]
     assert code == 0, verified["counts"]
+
+    verdicts = {
+        v["key"]: v for v in json.loads((record / "summary.json").read_text("utf-8"))["patch"]
+    }
+    assert verdicts[backport]["state"] == "backported", verdicts
+    assert any("CVE-2023-46852" in line for line in verdicts[backport]["cves"]["CVE-2023-46852"])
+    # After the upgrade the idempotence pass read the new changelog: what the host now holds.
+    assert (verdicts[upgrade]["state"], verdicts[upgrade]["installed_version"]) == (
+        "backported",
+        built.offered,
+    )
+    evidence = tmp_path / "evidence"
+    code = main(["report", str(record), "-o", str(evidence), "--runs-dir", str(runs)])
+    capsys.readouterr()
+    assert code == 0
+    pages = [p.read_text("utf-8") for p in (evidence / "dispute").glob("*.html")]
+    disputes = [
+        p for p in pages if "The distribution&#39;s fix" in p or "The distribution's fix" in p
+    ]
+    assert len(disputes) == 2, [p[:200] for p in pages]
+    assert any("CVE-2023-46852" in p and "memcached" in p for p in disputes)
+    assert any(repo.LAB_CVE in p and built.offered in p for p in disputes)
 
     code, again = run_json(capsys, ["dry-run", str(project), *common])
     assert code == 0, again
