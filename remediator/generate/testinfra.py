@@ -259,25 +259,27 @@ def _sshd(job: HostJob) -> list[SuiteTest]:
 
 
 def _patch(job: HostJob) -> list[SuiteTest]:
-    """One test per patched port: the installed package's changelog names every CVE the
-    findings on it list (it fails before an upgrade, and passes before and after a
-    backport, which changes nothing)."""
+    """One test per patched finding: the installed package's changelog names its CVEs (it
+    fails before an upgrade, and passes before and after a backport, which changes
+    nothing). Findings on one port are numbered in key order: names never come from scan
+    text."""
     by_port: dict[tuple[str, int], list[PatchItem]] = {}
     for item in job.patch:
         by_port.setdefault((item.protocol, item.port), []).append(item)
     specs = []
     for (protocol, port), items in sorted(by_port.items()):
-        cves = tuple(dict.fromkeys(c for i in items for c in i.cves))
-        specs.append(
-            SuiteTest(
-                name=f"test_fix_patch_{protocol}_{port}_changelog_names_its_cves",
-                kind="changelog_names",
-                keys=tuple(i.key for i in items),
-                protocol=protocol,
-                port=port,
-                args=cves,
+        for number, item in enumerate(sorted(items, key=lambda i: i.key), 1):
+            suffix = "" if number == 1 else f"_{number}"
+            specs.append(
+                SuiteTest(
+                    name=f"test_fix_patch_{protocol}_{port}_changelog_names_its_cves{suffix}",
+                    kind="changelog_names",
+                    keys=(item.key,),
+                    protocol=protocol,
+                    port=port,
+                    args=item.cves,
+                )
             )
-        )
     return specs
 
 

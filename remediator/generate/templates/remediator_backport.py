@@ -78,6 +78,10 @@ options:
     type: str
     choices: [auto, deb, rpm]
     default: auto
+  finding:
+    description: The finding key this call is about, returned unchanged as C(finding) so
+      that the run record attributes the result to it. Never used for anything else.
+    type: str
 author:
   - remediator
 """
@@ -714,14 +718,16 @@ def main() -> None:
             "keep_dir": {"type": "path", "default": "/var/backups/remediator-patch"},
             "restore_file": {"type": "path"},
             "family": {"type": "str", "choices": ["auto", "deb", "rpm"], "default": "auto"},
+            "finding": {"type": "str"},
         },
         supports_check_mode=True,
     )
+    echo = {"finding": module.params["finding"]} if module.params["finding"] else {}
     try:
         packages = packages_for(module.params["family"], module)
         if module.params["mode"] == "restore":
-            module.exit_json(**restore(module.params, packages, module.check_mode))
-        module.exit_json(**judge(module.params, packages, module.check_mode))
+            module.exit_json(**restore(module.params, packages, module.check_mode), **echo)
+        module.exit_json(**judge(module.params, packages, module.check_mode), **echo)
     except BackportCommandError as e:
         module.fail_json(msg=str(e), **e.facts)
     except (BackportInputError, OSError) as e:

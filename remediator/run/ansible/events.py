@@ -155,6 +155,8 @@ def _result(event: Event) -> TaskResult | None:
     if outcome is TaskOutcome.OK and res.get("changed"):
         outcome = TaskOutcome.CHANGED
     item = res.get("item") if item_event else None
+    if item is None and isinstance(res.get("finding"), str):
+        item = {"key": res["finding"]}  # a module that echoes its finding (remediator_backport)
     return TaskResult(
         counter=int(event.get("counter") or 0),
         host=str(data["host"]),

@@ -97,6 +97,7 @@ def run_and_check(
 ) -> None:
     lab = lab_run.lab
     findings = with_cve_findings(lab_run, scan_port(lab, HOST, tmp_path, NMAP), tmp_path / "f.json")
+    capsys.readouterr()  # ingest's own words, not the dry-run's JSON
     plan = plan_from_findings(lab, findings, lab_run.inventory, tmp_path, memcached_for_anyone)
     decisions = json.loads(plan.read_text("utf-8"))["decisions"]
     patched = {

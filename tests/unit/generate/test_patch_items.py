@@ -39,7 +39,7 @@ def _plan(tmp_path: Path) -> Plan:
     return build_plan(findings, policy, inventory, AS_OF)
 
 
-def test_each_patched_finding_is_an_item_and_each_port_a_changelog_test(
+def test_each_patched_finding_is_an_item_with_a_changelog_test_of_its_own(
     tmp_path: Path,
 ) -> None:
     (job,) = build_jobs(from_plan(_plan(tmp_path)))
@@ -49,9 +49,15 @@ def test_each_patched_finding_is_an_item_and_each_port_a_changelog_test(
     assert item["port"] == 80 and item["protocol"] == "tcp" and "package" not in item
     cves = item["cves"]
     assert isinstance(cves, list) and "CVE-2006-7243" in cves
-    (test,) = [t for t in suite_tests(job) if t.kind == "changelog_names" and t.port == 80]
-    assert test.name == "test_fix_patch_tcp_80_changelog_names_its_cves"
-    assert KEY in test.keys and "CVE-2006-7243" in test.args
+    tests = [t for t in suite_tests(job) if t.kind == "changelog_names" and t.port == 80]
+    # One test per finding, numbered on the port (never named from scan text).
+    assert [t.name for t in tests][:2] == [
+        "test_fix_patch_tcp_80_changelog_names_its_cves",
+        "test_fix_patch_tcp_80_changelog_names_its_cves_2",
+    ]
+    assert all(len(t.keys) == 1 for t in tests)
+    (test,) = [t for t in tests if t.keys == (KEY,)]
+    assert "CVE-2006-7243" in test.args
 
 
 def test_the_playbook_runs_the_patch_role_inside_the_restoring_block(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from remediator.common.documents import schema
+from remediator.run.ansible.events import task_results
 from remediator.run.records.patches import REPORT_TASK, PatchVerdict, patch_verdicts
 
 KEY = "10.213.0.13/tcp/11211/lab:memcached-backported"
@@ -103,3 +104,19 @@ def test_whatever_an_event_says_the_verdict_stays_inside_its_schema(
     for cve, lines in found.lines:
         assert cve.startswith("CVE-") and len(lines) <= 5
         assert all(len(line) <= 300 for line in lines)
+
+
+def test_a_module_result_naming_its_finding_is_attributed_to_it_alone() -> None:
+    """Two CVE findings on one port: the upgrade of one must not mark the other changed."""
+    upgrade = {
+        "event": "runner_on_ok",
+        "counter": 7,
+        "event_data": {
+            "role": "patch",
+            "task": "Upgrade the package to the candidate, keeping the installed version's file",
+            "host": "cache.lab",
+            "res": {"changed": True, "state": "upgraded", "finding": KEY},
+        },
+    }
+    (result,) = task_results([upgrade])
+    assert result.item_keys == (KEY,)
