@@ -167,6 +167,10 @@ HARDEN_SETTINGS: Final = {
     "smb": ("smb1_off",),
     "sshd": ("strong_algorithms", "password_auth_off"),
     "redis": ("protected_mode", "requirepass"),
+    "vsftpd": ("anonymous_off",),
+    "snmpd": ("communities_off",),
+    "dovecot": ("plaintext_auth_off",),
+    "postfix": ("auth_only_tls",),
 }
 """The settings :class:`Harden` may carry, per daemon (the plan schema's enums say the same)."""
 
@@ -196,6 +200,9 @@ class Harden:
     weak: tuple[str, ...] = ()
     secret_var: str | None = None
     """redis: the NAME of the variable holding the password (never the secret itself)."""
+    sources: Sources | None = None
+    """snmpd: who may still use an SNMPv1/v2c community where no SNMPv3 user is configured
+    (the policy's sources for the port; None when they are everyone)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan form (the sshd facts only where they are set)."""
@@ -215,6 +222,8 @@ class Harden:
             form["weak"] = list(self.weak)
         if self.secret_var is not None:
             form["secret_var"] = self.secret_var
+        if self.sources is not None:
+            form["sources"] = self.sources.to_json()
         return form
 
 

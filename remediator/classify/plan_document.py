@@ -429,8 +429,9 @@ def _action(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Action:
     )
 
 
-def _harden(raw: Mapping[str, Any]) -> Harden:
+def _harden(raw: Mapping[str, Any], at: JsonPath, fail: _PlanFailer) -> Harden:
     algorithms = raw.get("algorithms") or {}
+    sources = raw.get("sources")
     return Harden(
         raw["protocol"],
         raw["port"],
@@ -441,6 +442,7 @@ def _harden(raw: Mapping[str, Any]) -> Harden:
         algorithms=tuple((c, tuple(names)) for c, names in algorithms.items()),
         weak=tuple(raw.get("weak", ())),
         secret_var=raw.get("secret_var"),
+        sources=_sources(sources, (*at, "sources"), fail) if sources is not None else None,
     )
 
 
@@ -455,7 +457,7 @@ def _port_action(kind: str, raw: Mapping[str, Any], at: JsonPath, fail: _PlanFai
     if kind == "firewall_restrict":
         return FirewallRestrict(protocol, port, _sources(raw["sources"], (*at, "sources"), fail))
     if kind == "harden":
-        return _harden(raw)
+        return _harden(raw, at, fail)
     sources = raw.get("sources")
     kept = _sources(sources, (*at, "sources"), fail) if sources is not None else None
     return Keep(protocol, port, kept)

@@ -1,9 +1,9 @@
 """The harden role's items: a daemon that stays reachable, configured to its profile.
 
-Only sshd has a Linux role here so far; a harden action for another daemon becomes a
-README note. The algorithm lists come from the plan (whose schema already limits each
-name to an algorithm's shape); they are checked again here, because they end up as
-``sshd_config`` words on the host and a plan file is only as trusted as its reviewer.
+The Linux role hardens sshd, Redis, vsftpd, snmpd, Dovecot and Postfix; a harden action
+for another daemon becomes a README note. The algorithm lists come from the plan (whose schema
+already limits each name to an algorithm's shape); they are checked again here, because
+they end up as ``sshd_config`` words on the host and a plan file is only as trusted as its reviewer.
 """
 
 from __future__ import annotations
@@ -19,10 +19,16 @@ from remediator.generate.items import Note
 from remediator.generate.safety import py_literal
 from remediator.generate.yamlout import Value
 
-LINUX_HARDEN_DAEMONS: Final = frozenset({"sshd", "redis"})
-"""Daemons the Linux harden role is generated for (Windows has its own, rdp and smb)."""
-HARDEN_UNITS: Final = {"sshd": "ssh.service", "redis": "redis-server.service"}
-"""The unit each hardened daemon runs as (Debian names), for the snapshot."""
+HARDEN_UNITS: Final = {
+    "sshd": "ssh.service",
+    "redis": "redis-server.service",
+    "vsftpd": "vsftpd.service",
+    "snmpd": "snmpd.service",
+    "dovecot": "dovecot.service",
+    "postfix": "postfix.service",
+}
+"""The unit each hardened daemon runs as (Debian names), for the snapshot; its keys are
+the daemons the Linux harden role is generated for (Windows has its own, rdp and smb)."""
 SSHD_LISTS: Final = ("kex", "ciphers", "macs", "host_key_algorithms")
 """The plan's sshd algorithm lists, as the role's item fields (``kex`` is
 ``kex_algorithms`` there)."""
@@ -54,17 +60,22 @@ class LinuxHardenItem:
     """sshd: password and keyboard-interactive logins off (the policy's keys_only)."""
     secret_var: str | None = None
     """redis: the name of the variable holding the password."""
+    sources: tuple[str, ...] = ()
+    """snmpd: the CIDRs a community stays allowed from where no SNMPv3 user exists."""
 
 
 def add_harden(
     decision: PlanDecision, action: Harden, out: list[LinuxHardenItem], notes: list[Note]
 ) -> None:
     """The item for ``action``, or a note when no Linux role hardens its daemon."""
-    if action.daemon not in LINUX_HARDEN_DAEMONS:
+    if action.daemon not in HARDEN_UNITS:
         notes.append(Note(decision.key, f"not hardened: no Linux role for {action.daemon}"))
         return
     if action.daemon == "redis":
         out.append(_redis(decision, action))
+        return
+    if action.daemon in ("vsftpd", "snmpd", "dovecot", "postfix"):
+        out.append(_settings_only(decision, action))
         return
     lists = dict(action.algorithms)
     missing = [c for c in SSHD_LISTS if not lists.get(c)]
@@ -111,6 +122,21 @@ def _redis(decision: PlanDecision, action: Harden) -> LinuxHardenItem:
     )
 
 
+def _settings_only(decision: PlanDecision, action: Harden) -> LinuxHardenItem:
+    """vsftpd, snmpd, dovecot and postfix: the role knows their one setting; snmpd also
+    gets the sources (CIDRs the plan reader has already parsed as networks)."""
+    sources = () if action.sources is None else tuple(action.sources.cidrs())
+    return LinuxHardenItem(
+        key=decision.key,
+        reason=decision.reason,
+        daemon=action.daemon,
+        port=action.port,
+        profile=None,
+        algorithms=(),
+        sources=sources,
+    )
+
+
 def harden_var(item: LinuxHardenItem) -> dict[str, Value]:
     """The item as the role reads it (``meta/argument_specs.yml`` of roles/harden)."""
     data: dict[str, Value] = {"key": item.key, "reason": item.reason, "daemon": item.daemon}
@@ -120,4 +146,6 @@ def harden_var(item: LinuxHardenItem) -> dict[str, Value]:
         data["password_authentication"] = False
     if item.secret_var is not None:
         data["password_var"] = item.secret_var
+    if item.sources:
+        data["sources"] = list[Value](item.sources)
     return data

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from remediator.generate.harden import LinuxHardenItem
 from remediator.generate.items import PortCheck
 from remediator.generate.jobs import HostJob
 from remediator.generate.patch import PatchItem
@@ -64,7 +65,7 @@ def suite_tests(job: HostJob) -> tuple[SuiteTest, ...]:
             *reach_tests(job),
             *_tls(job),
             *_tls_logins(job),
-            *_sshd(job),
+            *_harden(job),
             *_patch(job),
             *listening_tests(job.listening),
         ]
@@ -202,13 +203,15 @@ so the effective value is what is asserted, whatever file set it."""
 
 
 def _tls_logins(job: HostJob) -> list[SuiteTest]:
-    """One test per daemon whose logins a finding requires inside TLS."""
+    """One test per daemon whose logins a finding requires inside TLS: the tls role's
+    ``require_tls`` items, and the harden role's login items."""
     specs = []
     for daemon, (name, args) in LOGIN_SETTINGS.items():
-        items = [i for i in job.tls if i.daemon == daemon and i.require_tls]
-        if items:
-            keys = tuple(dict.fromkeys(i.key for i in items))
-            specs.append(SuiteTest(name=name, kind="command_says", keys=keys, args=args))
+        keys = [i.key for i in job.tls if i.daemon == daemon and i.require_tls]
+        keys += [i.key for i in job.harden if i.daemon == daemon]
+        if keys:
+            unique = tuple(dict.fromkeys(keys))
+            specs.append(SuiteTest(name=name, kind="command_says", keys=unique, args=args))
     return specs
 
 
@@ -221,41 +224,89 @@ SSHD_T_KEYWORDS: Final = {
 """Each plan list's keyword in ``sshd -T`` output (lower case there)."""
 
 
-def _sshd(job: HostJob) -> list[SuiteTest]:
+def _harden(job: HostJob) -> list[SuiteTest]:
+    """The hardened daemons' tests: each fails while the weakness the scan saw is there."""
+    return [
+        *_sshd_profile(job),
+        *_sshd_keys_only(job),
+        *_per_port(job, "redis", "test_fix_redis_{port}_requires_a_password", "redis_auth"),
+        *_per_port(job, "vsftpd", "test_fix_ftp_{port}_refuses_anonymous", "ftp_no_anonymous"),
+        *_snmpd(job),
+    ]
+
+
+def _by_port(items: list[LinuxHardenItem]) -> dict[int, list[LinuxHardenItem]]:
+    """The items of each port, ports in order (a port's findings share one test)."""
+    ports: dict[int, list[LinuxHardenItem]] = {}
+    for item in sorted(items, key=lambda i: i.port):
+        ports.setdefault(item.port, []).append(item)
+    return ports
+
+
+def _keys(items: list[LinuxHardenItem]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i.key for i in items))
+
+
+def _per_port(job: HostJob, daemon: str, name: str, kind: str) -> list[SuiteTest]:
+    """One test of ``kind`` per port of ``daemon``'s items, asked on the host itself so
+    that no firewall rule stands in for the daemon's setting."""
+    ports = _by_port([i for i in job.harden if i.daemon == daemon])
+    return [
+        SuiteTest(name=name.format(port=port), kind=kind, keys=_keys(items), port=port)
+        for port, items in ports.items()
+    ]
+
+
+def _sshd_profile(job: HostJob) -> list[SuiteTest]:
     """One test per hardened sshd port: the effective configuration offers only the
-    profile's algorithms (the weakness the scan saw fails it before the change)."""
-    specs: dict[int, SuiteTest] = {}
-    for item in job.harden:
-        if item.daemon != "sshd" or not item.algorithms:
-            continue
-        previous = specs.get(item.port)
-        keys = (*previous.keys, item.key) if previous else (item.key,)
-        specs[item.port] = SuiteTest(
-            name=f"test_fix_sshd_{item.port}_offers_only_{slug(item.profile or 'profile')}",
-            kind="sshd_profile",
-            keys=keys,
-            port=item.port,
-            args=tuple(f"{SSHD_T_KEYWORDS[c]}={','.join(names)}" for c, names in item.algorithms),
-        )
-    for item in job.harden:
-        if item.daemon == "redis":
-            previous = specs.get(item.port)
-            keys = (*previous.keys, item.key) if previous else (item.key,)
-            specs[item.port] = SuiteTest(
-                name=f"test_fix_redis_{item.port}_requires_a_password",
-                kind="redis_auth",
-                keys=keys,
-                port=item.port,
+    profile's algorithms."""
+    ports = _by_port([i for i in job.harden if i.daemon == "sshd" and i.algorithms])
+    specs = []
+    for port, items in ports.items():
+        last = items[-1]
+        specs.append(
+            SuiteTest(
+                name=f"test_fix_sshd_{port}_offers_only_{slug(last.profile or 'profile')}",
+                kind="sshd_profile",
+                keys=_keys(items),
+                port=port,
+                args=tuple(
+                    f"{SSHD_T_KEYWORDS[c]}={','.join(names)}" for c, names in last.algorithms
+                ),
             )
-    keys_only = [i for i in job.harden if i.daemon == "sshd" and i.password_off]
-    if keys_only:
-        specs[0] = SuiteTest(
+        )
+    return specs
+
+
+def _sshd_keys_only(job: HostJob) -> list[SuiteTest]:
+    """One test for the host: sshd takes no password or keyboard-interactive logins."""
+    items = [i for i in job.harden if i.daemon == "sshd" and i.password_off]
+    if not items:
+        return []
+    return [
+        SuiteTest(
             name="test_fix_sshd_keys_only",
             kind="sshd_says",
-            keys=tuple(i.key for i in keys_only),
+            keys=_keys(items),
             args=("passwordauthentication=no", "kbdinteractiveauthentication=no"),
         )
-    return list(specs.values())
+    ]
+
+
+def _snmpd(job: HostJob) -> list[SuiteTest]:
+    """One test per snmpd port: no community is granted outside the items' sources (none
+    at all where no sources are given)."""
+    ports = _by_port([i for i in job.harden if i.daemon == "snmpd"])
+    return [
+        SuiteTest(
+            name=f"test_fix_snmp_{port}_communities_within_policy",
+            kind="snmp_communities",
+            keys=_keys(items),
+            port=port,
+            sources=tuple(dict.fromkeys(s for i in items for s in i.sources)),
+        )
+        for port, items in ports.items()
+    ]
 
 
 def _patch(job: HostJob) -> list[SuiteTest]:

@@ -168,8 +168,9 @@ def _scan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hardening",
         action="store_true",
-        help="also run ssh2-enum-algos, ssh-auth-methods, ftp-anon and redis-info: what "
-        "services that stay open offer (the findings harden actions answer)",
+        help="also run ssh2-enum-algos, ssh-auth-methods, ftp-anon, redis-info, "
+        "snmp-sysdescr and the mail capability scripts: what services that stay open "
+        "offer (the findings harden actions answer)",
     )
 
 

@@ -130,7 +130,8 @@ def nmap_commands(config: LabConfig, scope: Scope, folder: Path) -> list[tuple[l
 LOOK_AGAIN: Final = {
     "ssh-weak-crypto": "ssh2-enum-algos",
     "ssh-password-auth": "ssh-auth-methods",
-    "default-credentials": "ftp-anon,redis-info",
+    "default-credentials": "ftp-anon,redis-info,snmp-sysdescr",
+    "cleartext-login": "imap-capabilities,pop3-capabilities,smtp-commands",
 }
 """The script of ``lab scan --hardening`` that sees each kind: a rescan runs it when the
 original findings had that kind, or its silence would prove nothing. Only then: a rescan

@@ -38,10 +38,19 @@ NMAP_OPTIONS: Final = (
     "--script",
     "ssl-enum-ciphers,ssl-cert",
 )
-HARDENING_SCRIPTS: Final = ("ssh2-enum-algos", "ssh-auth-methods", "ftp-anon", "redis-info")
+HARDENING_SCRIPTS: Final = (
+    "ssh2-enum-algos",
+    "ssh-auth-methods",
+    "ftp-anon",
+    "redis-info",
+    "snmp-sysdescr",
+    "imap-capabilities",
+    "pop3-capabilities",
+    "smtp-commands",
+)
 """Scripts ``lab scan --hardening`` adds: what a service that stays open offers (SSH
-algorithms and login methods, anonymous FTP, Redis without a password), the findings the
-harden actions answer.
+algorithms and login methods, anonymous FTP, Redis without a password, SNMP answering
+community ``public``, mail logins before TLS), the findings the harden actions answer.
 Off by default, so the demo's scan stays the one its lab tests were written against."""
 
 

@@ -23,6 +23,7 @@ from fnmatch import fnmatchcase
 from typing import Final
 
 from remediator.classify.catalog import Catalog
+from remediator.classify.hardening.maillogin import listing_without_plaintext
 from remediator.classify.identify import classify_kind
 from remediator.classify.rules.ssh_auth import listing_without_secrets
 from remediator.classify.rules.ssh_crypto import enumeration_within_profile
@@ -38,17 +39,18 @@ DETECTS: Final[dict[str, tuple[str, ...]]] = {
         "ssh-weak-crypto",
         "ssh-password-auth",
         "default-credentials",
+        "cleartext-login",
         "other",
     ),
     "masscan": ("open-port",),
 }
 """Kinds each rescan format can see on an open port (nmap as the lab's rescan runs it, with
-ssl-enum-ciphers and ssl-cert, and ssh2-enum-algos or ftp-anon where the first scan saw
-their kinds). A kind it cannot see is not
+ssl-enum-ciphers and ssl-cert, and ssh2-enum-algos, ftp-anon, snmp-sysdescr or the mail
+capability listings where the first scan saw their kinds). A kind it cannot see is not
 called gone just because the rescan is silent about it: a port-open-only rescan proves
-nothing about a CVE. A listing of SSH algorithms all within the profile, or of SSH login
-methods without a password one, is left out of the rescan: it is what a hardened sshd
-shows, not the weakness."""
+nothing about a CVE. A listing of SSH algorithms all within the profile, of SSH login
+methods without a password one, or of mail capabilities without a login before TLS, is
+left out of the rescan: it is what a hardened daemon shows, not the weakness."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def rescan_from(
         for f in found.findings
         if not enumeration_within_profile(f.check_id, f.evidence)
         and not listing_without_secrets(f.check_id, f.evidence)
+        and not listing_without_plaintext(f.check_id, f.evidence)
     )
     answered = frozenset(f.key.address for f in findings if f.check_id == PORT_OPEN and f.replied)
     scope = (

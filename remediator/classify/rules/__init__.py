@@ -4,10 +4,12 @@ An explicit, ordered registry (not discovery by import): the first rule whose
 ``applies`` answers yes decides. Order encodes precedence: findings on unmanaged
 addresses first; weak SSH algorithms and password logins on a port that stays open (the
 management port included) before the management rule, which would leave them to a
-person, and an allowed Redis without a password; the management port next; then
-unapproved ports (needed by an allowed service, informational detail, unknown, database,
+person, an allowed Redis, FTP server or SNMP agent that lets anyone in, and an allowed
+mail port that takes passwords before TLS; the management port next; then unapproved
+ports (needed by an allowed service, informational detail, unknown, database,
 cleartext, remote access, any other); then the weaknesses of allowed services; the
-catch-all last. Exceptions and Windows hosts adjust the chosen rule's outcome afterwards.
+catch-all last. Exceptions and Windows hosts adjust the chosen
+rule's outcome afterwards.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from remediator.classify.rules.certificate import CertificateRule
 from remediator.classify.rules.cleartext import CleartextServiceRule
 from remediator.classify.rules.database import DatabaseExposedRule
 from remediator.classify.rules.excepted import ExceptedRule, ExceptionMatch
+from remediator.classify.rules.kept_logins import AnonymousFtpRule, SnmpCommunityRule
+from remediator.classify.rules.mail_login import CleartextLoginRule
 from remediator.classify.rules.management import ManagementRule
 from remediator.classify.rules.manual_review import ManualReviewRule
 from remediator.classify.rules.needed import NeededServiceRule
@@ -41,6 +45,9 @@ RULES: Final[tuple[Rule, ...]] = (
     SshWeakCryptoRule(),
     SshPasswordAuthRule(),
     RedisNoAuthRule(),
+    AnonymousFtpRule(),
+    SnmpCommunityRule(),
+    CleartextLoginRule(),
     ManagementRule(),
     NeededServiceRule(),
     PortDetailRule(),

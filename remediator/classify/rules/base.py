@@ -209,3 +209,15 @@ def asv_note(ctx: FindingContext) -> str:
     if ctx.asv == "special_note":
         return f"The ASV needs a written declaration for it (special note: {ctx.asv_why})."
     return f"It does not fail the ASV scan by itself ({ctx.asv_why})."
+
+
+def open_without_credentials(ctx: FindingContext, service: str) -> bool:
+    """A default-credentials finding on ``service`` at a port the host's policy keeps open:
+    a daemon setting fixes it, closing the port would break what the policy allows."""
+    return (
+        ctx.kind.id == "default-credentials"
+        and ctx.service is not None
+        and ctx.service.name == service
+        and ctx.host is not None
+        and ctx.exposure_allowed
+    )

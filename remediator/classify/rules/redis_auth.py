@@ -6,7 +6,7 @@ from typing import Final
 
 from remediator.classify.context import FindingContext, RuleOutcome
 from remediator.classify.model import Action, Harden, Keep, Manual
-from remediator.classify.rules.base import Rule, asv_note
+from remediator.classify.rules.base import Rule, asv_note, open_without_credentials
 
 REDIS: Final = "redis"
 REDIS_CLIENTS: Final = (
@@ -25,13 +25,7 @@ class RedisNoAuthRule(Rule):
     summary = "Redis without a password on an allowed port: harden redis (requirepass)"
 
     def applies(self, ctx: FindingContext) -> bool:
-        return (
-            ctx.kind.id == "default-credentials"
-            and ctx.service is not None
-            and ctx.service.name == REDIS
-            and ctx.host is not None
-            and ctx.exposure_allowed
-        )
+        return open_without_credentials(ctx, REDIS)
 
     def decide(self, ctx: FindingContext) -> RuleOutcome:
         host = ctx.host

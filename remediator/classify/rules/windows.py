@@ -55,6 +55,8 @@ ONLY_BLOCKED: Final = "Its port is blocked; the service keeps running (see below
 RDP_WEAK: Final = "rdp-weak-security"
 SMB_V1: Final = "legacy-smb"
 SSHD: Final = "sshd"
+WINDOWS_ROLES: Final = frozenset({"rdp", "smb"})
+"""The harden daemons a Windows role configures."""
 
 
 @dataclass(frozen=True)
@@ -207,25 +209,64 @@ def _smb(about: _About, actions: tuple[Action, ...]) -> _Step:
     )
 
 
-def _sshd(about: _About, actions: tuple[Action, ...]) -> _Step:
-    """OpenSSH for Windows has no role here: its algorithm limits become a person's task."""
-    hardens = [a for a in actions if isinstance(a, Harden) and a.daemon == SSHD]
-    if not hardens:
-        return _Step(actions)
-    lists = "; ".join(f"{SSHD_KEYWORDS[c]} {','.join(names)}" for c, names in hardens[0].algorithms)
+WINDOWS_TASKS: Final = {
+    "redis": "Give Redis on {label} a password (requirepass) and protected mode, then restart it",
+    "vsftpd": (
+        "Turn anonymous authentication off for the FTP site on {label} (IIS Manager: FTP "
+        "Authentication), then restart FTPSVC"
+    ),
+    "dovecot": "Allow IMAP and POP3 logins on {label} only after STARTTLS",
+    "postfix": "Offer SMTP AUTH on {label} only after STARTTLS",
+    "snmpd": (
+        "Remove the default community of the SNMP Service on {label} (its Security tab), or "
+        "accept SNMP packets only from the managers the policy names; prefer SNMPv3"
+    ),
+}
+"""What a person does on Windows for each Linux-only harden daemon (sshd is below)."""
+WINDOWS_NAMES: Final = {
+    "sshd": "OpenSSH for Windows",
+    "redis": "Redis",
+    "vsftpd": "the FTP site's authentication",
+    "snmpd": "the SNMP Service",
+    "dovecot": "the mail server's logins",
+    "postfix": "the mail server's logins",
+}
+"""How a reason names what would be configured on Windows."""
+
+
+def _sshd_task(harden: Harden, label: str) -> str:
+    lists = "; ".join(f"{SSHD_KEYWORDS[c]} {','.join(names)}" for c, names in harden.algorithms)
     change = (
-        f"Limit OpenSSH for Windows to the {hardens[0].profile} profile ({lists})"
+        f"Limit OpenSSH for Windows to the {harden.profile} profile ({lists})"
         if lists
         else "Turn password logins off in OpenSSH for Windows (PasswordAuthentication no)"
     )
-    task = Manual(
+    return (
         f"{change} in %ProgramData%\\ssh\\sshd_config, check it with sshd -t and restart "
-        f"sshd on {about.ctx.label}"
+        f"sshd on {label}"
     )
+
+
+def _linux_daemons(about: _About, actions: tuple[Action, ...]) -> _Step:
+    """OpenSSH for Windows, Redis, IIS FTP and the SNMP Service have no Windows role here:
+    what the Linux harden role would change becomes a person's task."""
+    hardens = [a for a in actions if isinstance(a, Harden) and a.daemon not in WINDOWS_ROLES]
+    if not hardens:
+        return _Step(actions)
+    label = about.ctx.label
+    tasks = [
+        Manual(
+            _sshd_task(h, label)
+            if h.daemon == SSHD
+            else WINDOWS_TASKS[h.daemon].format(label=label)
+        )
+        for h in hardens
+    ]
     kept = tuple(a for a in actions if a not in hardens)
+    what = ", ".join(sorted({WINDOWS_NAMES[h.daemon] for h in hardens}))
     return _Step(
-        unique((*kept, task)),
-        ("no Windows role configures OpenSSH's algorithms, so this is a person's task",),
+        unique((*kept, *tasks)),
+        (f"no Windows role configures {what}, so it is a person's task",),
     )
 
 
@@ -268,12 +309,12 @@ STEPS: Final[tuple[Callable[[_About, tuple[Action, ...]], _Step], ...]] = (
     _tls,
     _rdp,
     _smb,
-    _sshd,
+    _linux_daemons,
     _patch,
     _identify,
 )
-"""The translation after the removal, in order: SCHANNEL, RDP, SMB, sshd, the unknown
-listener."""
+"""The translation after the removal, in order: SCHANNEL, RDP, SMB, the daemons only
+Linux roles harden, patches, the unknown listener."""
 
 
 def _notes(ctx: FindingContext, actions: tuple[Action, ...]) -> tuple[str, ...]:
