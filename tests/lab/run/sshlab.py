@@ -80,9 +80,12 @@ def plan_with(
     inventory: Path,
     base: Path,
     edit: Callable[[dict[str, Any]], None],
+    *,
+    exceptions: bool = True,
 ) -> Path:
-    """The plan of ``scans`` against the lab policy whose ``groups`` ``edit`` changed."""
-    return plan_from_findings(lab, scans, inventory, base, edit)
+    """The plan of ``scans`` against the lab policy whose ``groups`` ``edit`` changed
+    (without its exceptions when ``exceptions`` is false)."""
+    return plan_from_findings(lab, scans, inventory, base, edit, exceptions=exceptions)
 
 
 def plan_from_findings(
@@ -91,14 +94,19 @@ def plan_from_findings(
     inventory: Path,
     base: Path,
     edit: Callable[[dict[str, Any]], None],
+    *,
+    exceptions: bool = True,
 ) -> Path:
     """The plan of ``scans`` (scan files or a findings document) against the lab policy
-    whose ``groups`` ``edit`` changed."""
+    whose ``groups`` ``edit`` changed (without its exceptions when ``exceptions`` is
+    false)."""
     files = [scans] if isinstance(scans, Path) else scans
     hosts = load_inventory(inventory)
     policy_file = for_lab(lab, REPO / "examples" / "lab-policy.yml", base / "policy.yml")
     document = yaml.safe_load(policy_file.read_text("utf-8"))
     edit(document["groups"])
+    if not exceptions:
+        document.pop("exceptions", None)
     policy_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     policy = load_policy(policy_file, hosts)
     plan = build_plan(load_findings(files, inventory=hosts), policy, hosts, date.today())

@@ -10,8 +10,6 @@ to change, and the secret appears nowhere in the project or the run record.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import secrets
 from pathlib import Path
@@ -19,11 +17,9 @@ from typing import Any
 
 import pytest
 
-from remediator.cli import main
-
 from .conftest import LabRun
+from .hardenrun import dry_run_again, dry_run_and_apply, rescan
 from .sshlab import plan_with, scan_port
-from .test_harden_revert import run_json
 from .test_harden_sshd import sshd_project
 
 pytestmark = pytest.mark.lab
@@ -80,37 +76,14 @@ def test_redis_without_a_password_gets_one_that_is_never_written_down(
     project = sshd_project(plan, tmp_path / "project")
     runs = tmp_path / "runs"
     common = ["--inventory", str(inventory), "--runs-dir", str(runs), "--json"]
-    code, dry = run_json(capsys, ["dry-run", str(project), *common])
-    assert code == 0, dry
-    predicted = {f["key"]: f["status"] for h in dry["hosts"] for f in h["findings"]}
-    assert {k: predicted.get(k) for k in hardened} == dict.fromkeys(hardened, "would_change")
-    code, summary = run_json(capsys, ["apply", str(project), "--window", "now+1h",
-                                      "--batch", "100%", "--dry-run-id", dry["run"],
-                                      "--approved-by", "lab-test", "--ticket", "LAB-18",
-                                      "--plan", str(plan), *common])  # fmt: skip
-    assert code == 0, summary
-    for item in (p for p in summary["proof"] if p["key"] in hardened):
-        assert any(c["passed"] is False for c in item["before"]), item
-        assert item["after"] and all(c["passed"] for c in item["after"]), item
-    assert summary["idempotence"]["idempotent"] is True, summary["idempotence"]
+    dry_run_and_apply(capsys, project, plan, common, hardened)
 
     assert "NOAUTH" in redis_says(lab_run, "PING\r\n")
     assert redis_says(lab_run, f"AUTH {secret}\r\n").startswith("+OK")
 
-    record = sorted(runs.glob("*-apply-*"))[-1]
-    with contextlib.redirect_stdout(io.StringIO()):
-        code = main(["verify", str(record), "--rescan", "-l", f"{HOST}.lab",
-                     "--lab-state-dir", str(lab_run.lab.config.state_dir),
-                     "--runs-dir", str(runs)])  # fmt: skip
-    verified = json.loads((record / "verify.json").read_text("utf-8"))
+    code, verified = rescan(lab_run.lab, runs, HOST, hardened)
     assert code == 0, verified["counts"]
-    outcomes = {o["address"] + "/tcp/6379/" + o["check_id"]: o for o in verified["outcomes"]}
-    assert all(outcomes[k]["state"] == "resolved" for k in hardened), outcomes
-
-    code, again = run_json(capsys, ["dry-run", str(project), *common])
-    assert code == 0, again
-    second = {f["key"]: f["status"] for h in again["hosts"] for f in h["findings"]}
-    assert {k: second.get(k) for k in hardened} == dict.fromkeys(hardened, "compliant"), second
+    dry_run_again(capsys, project, common, hardened)
 
     leaked = [
         p
