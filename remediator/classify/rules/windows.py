@@ -223,6 +223,7 @@ WINDOWS_TASKS: Final = {
     ),
 }
 """What a person does on Windows for each Linux-only harden daemon (sshd is below)."""
+GENERIC_TASK: Final = "Make the {daemon} change the plan describes on {label} by hand"
 WINDOWS_NAMES: Final = {
     "sshd": "OpenSSH for Windows",
     "redis": "Redis",
@@ -258,12 +259,12 @@ def _linux_daemons(about: _About, actions: tuple[Action, ...]) -> _Step:
         Manual(
             _sshd_task(h, label)
             if h.daemon == SSHD
-            else WINDOWS_TASKS[h.daemon].format(label=label)
+            else WINDOWS_TASKS.get(h.daemon, GENERIC_TASK).format(label=label, daemon=h.daemon)
         )
         for h in hardens
     ]
     kept = tuple(a for a in actions if a not in hardens)
-    what = ", ".join(sorted({WINDOWS_NAMES[h.daemon] for h in hardens}))
+    what = ", ".join(sorted({WINDOWS_NAMES.get(h.daemon, h.daemon) for h in hardens}))
     return _Step(
         unique((*kept, *tasks)),
         (f"no Windows role configures {what}, so it is a person's task",),

@@ -42,6 +42,8 @@ class SnmpdConfIs:
     ("line", "source"),
     [
         ("rocommunity public default", "default"),
+        ("ROCommunity public default", "default"),
+        ("Com2Sec6 readonly fd00::/64 public", "fd00::/64"),
         ("rocommunity  public default -V systemonly", "default"),
         ("rocommunity6 public default -V systemonly", "default"),
         ("rocommunity public", "default"),

@@ -558,3 +558,14 @@ def test_ansible_lint_production_is_clean_on_the_role() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+
+
+def test_snmpd_keywords_are_matched_whatever_their_case() -> None:
+    """snmpd reads its keywords case-insensitively (the lab's file says agentAddress), so
+    a ``ROCommunity`` line grants access like ``rocommunity`` and must be changed too."""
+    text = "agentAddress udp:161\nROCommunity public default\nRWCommunity6 private\n"
+    assert _active(_snmpd(text, v3=True, sources=[])) == ["agentAddress udp:161"]
+    assert _active(_snmpd(text, v3=False, sources=["10.0.0.0/24"])) == [
+        "agentAddress udp:161",
+        "ROCommunity public 10.0.0.0/24",
+    ]
