@@ -1,4 +1,4 @@
-"""``remediator dry-run``, ``apply`` and ``rollback``: argparse wiring over :mod:`.commands`."""
+"""``remediator dry-run``, ``apply``, ``rollback`` and ``import-job``: argparse wiring."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from remediator.clitools import add_verb, options_from
 from remediator.run.commands import apply_command, dry_run_command, rollback_command
-from remediator.run.model import ApplyOptions, Common, RollbackOptions
+from remediator.run.imported.command import import_job_command
+from remediator.run.model import ApplyOptions, Common, ImportOptions, RollbackOptions
 from remediator.run.records.record import DEFAULT_RUNS_DIR
 
 DRY_RUN = """\
@@ -76,14 +77,43 @@ restored, 2 bad input (no such apply, a host or limit that took no snapshot),
 3 refused (another run holds the hosts), 4 could not run ansible, 130 interrupted.
 """
 
+IMPORT_JOB = """\
+Make a run record of a job that ran the project elsewhere: on AWX / Automation
+Controller, an execution node, or a plain ansible-runner. SOURCE is that job's events:
+an ansible-runner artifacts directory (artifacts/<ident>/ with job_events/, status and
+rc, or the private data dir holding one), or an AWX job's events as its API returns
+them (GET /api/v2/jobs/N/job_events/, one page, a list of pages or a list of events;
+AWX deletes runner artifacts after a job, its events remain). The project's playbook
+names its manifest's sha256 in an event: a job of another project, or of an edited copy,
+is refused. A check-mode job becomes a dry-run record, a real one an apply record that
+'verify' and 'report' take like any run. Nothing is run and no host is contacted.
+"""
+
+IMPORT_JOB_EPILOG = """\
+examples:
+  remediator import-job job-42-events.json --project fix-q3 --approved-by alice --ticket CHG-42
+  remediator import-job /runner/artifacts/7f3c --project fix-q3 -i inventory/prod.yml
+  remediator import-job check-41-events.json --project fix-q3 --json
+
+  # AWX: save a job's events (every page), then import them
+  curl -s -H "Authorization: Bearer $TOKEN" \\
+      "https://awx.example/api/v2/jobs/42/job_events/?page_size=200&page=1" > job-42-events.json
+
+exit codes: 0 imported, 1 the job left a host failed (the record is kept),
+2 bad input (not job events, a project edited since it was generated, a job that
+reached none of the project's hosts), 3 refused (the job ran another project or an
+edited copy of it), 4 an imported check-mode job could not preview every host.
+"""
+
 LIMIT_HELP = "only these hosts: an Ansible host pattern (groups, wildcards, !, &, ':' or ',')"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``dry-run``, ``apply`` and ``rollback`` to the top-level parser."""
+    """Add ``dry-run``, ``apply``, ``rollback`` and ``import-job`` to the top-level parser."""
     _register_dry_run(subparsers)
     _register_apply(subparsers)
     _register_rollback(subparsers)
+    _register_import_job(subparsers)
 
 
 def _register_dry_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -162,10 +192,36 @@ def _register_rollback(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     back.set_defaults(func=_rollback)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "project", type=Path, metavar="PROJECT", help="a project from `remediator generate`"
+def _register_import_job(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    job = add_verb(
+        subparsers,
+        "import-job",
+        summary="make a run record of a job run on AWX or elsewhere",
+        description=IMPORT_JOB,
+        epilog=IMPORT_JOB_EPILOG,
     )
+    job.add_argument(
+        "source", type=Path, metavar="SOURCE", help="ansible-runner artifacts or AWX job events"
+    )
+    _common(job, project_option=True)
+    job.add_argument(
+        "--dry-run-id",
+        metavar="RUN",
+        help="the dry-run the job carried out (id or path), for the apply's proof",
+    )
+    job.add_argument("--approved-by", metavar="WHO", help="who approved the job (recorded)")
+    job.add_argument("--ticket", metavar="ID", help="the job's change ticket (recorded)")
+    job.set_defaults(func=_import_job)
+
+
+def _common(parser: argparse.ArgumentParser, *, project_option: bool = False) -> None:
+    project_help = "a project from `remediator generate`"
+    if project_option:
+        parser.add_argument(
+            "--project", type=Path, required=True, metavar="PROJECT", help=project_help
+        )
+    else:
+        parser.add_argument("project", type=Path, metavar="PROJECT", help=project_help)
     parser.add_argument(
         "-i",
         "--inventory",
@@ -210,3 +266,10 @@ def _apply(args: argparse.Namespace) -> int:
 
 def _rollback(args: argparse.Namespace) -> int:
     return rollback_command(options_from(RollbackOptions, args))
+
+
+def _import_job(args: argparse.Namespace) -> int:
+    common = _common_of(args)
+    return import_job_command(
+        ImportOptions(args.source, common, args.dry_run_id, args.approved_by, args.ticket)
+    )

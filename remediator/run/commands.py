@@ -25,7 +25,7 @@ from remediator.run.ansible.target import Target, make_target, reach_namespace
 from remediator.run.apply.batches import open_window, parse_percent, parse_size
 from remediator.run.apply.lock import run_lock
 from remediator.run.apply.orchestrate import Apply, ApplyRequest, utc_now
-from remediator.run.apply.rollback import Restore, rollback, snapshotted
+from remediator.run.apply.rollback import Restore, RestoreResult, rollback, snapshotted
 from remediator.run.model import ApplyOptions, Common, RollbackOptions
 from remediator.run.preview.dryrun import DryRun, changes_since, dry_run, load_dry_run
 from remediator.run.progress import Progress
@@ -41,6 +41,7 @@ from remediator.run.records.outcome import (
 from remediator.run.records.record import (
     RUN_FILE,
     ApplyTerms,
+    JobOrigin,
     RunInfo,
     RunRecord,
     new_run,
@@ -61,7 +62,7 @@ def dry_run_command(common: Common, limit: str | None) -> int:
         limit_hosts(target.inventory, limit, [h.name for h in target.project.targets])
     provenance = find_sources(target.project, common.plan, common.findings)
     dry = _new_dry_run(common, target, provenance, limit, Progress(quiet=common.json))
-    _emit(common.json, dry.to_json(), dry_run_text(dry))
+    emit(common.json, dry.to_json(), dry_run_text(dry))
     if dry.status != "successful":
         raise ExecutionError(
             f"the dry-run {dry.run_id} ended {dry.status!r}: it could not preview every host; "
@@ -127,7 +128,7 @@ def _apply(common: Common, options: ApplyOptions) -> int:
             scan_warning=warning,
             expired_exceptions=expired,
         )
-        _write_info(
+        write_run_info(
             record,
             "apply",
             target=target,
@@ -141,11 +142,11 @@ def _apply(common: Common, options: ApplyOptions) -> int:
             Apply(ApplyRequest(target, window, batch, max_fail, only), report, progress).run()
         except KeyboardInterrupt:
             progress.close()
-            _emit(common.json, report.to_json(), apply_text(report))
+            emit(common.json, report.to_json(), apply_text(report))
             raise
         finally:
             progress.close()
-    _emit(common.json, report.to_json(), apply_text(report))
+    emit(common.json, report.to_json(), apply_text(report))
     return _apply_exit(report)
 
 
@@ -172,7 +173,7 @@ def rollback_command(options: RollbackOptions) -> int:
     hosts = _to_restore(record, inventory, options)
     label = f"rollback-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     with run_lock(inventory, target.identities(hosts), f"remediator rollback {record.id}"):
-        results = rollback(target, record, hosts, record.id, label)
+        results = _restore_snapshots(target, record, info, hosts, label)
     note_rollback(record, summary, results, label)
     record.write(
         f"{label}.json",
@@ -183,10 +184,26 @@ def rollback_command(options: RollbackOptions) -> int:
         "rollback": label,
         "hosts": {n: {"outcome": r.outcome.value, "detail": r.detail} for n, r in results.items()},
     }
-    _emit(options.json, document, rollback_text(record.id, results))
+    emit(options.json, document, rollback_text(record.id, results))
     if any(r.outcome not in (Restore.RESTORED, Restore.NO_SNAPSHOT) for r in results.values()):
         raise UnresolvedError(f"not every host was restored; see {record.path / (label + '.json')}")
     return 0
+
+
+def _restore_snapshots(
+    target: Target, record: RunRecord, info: RunInfo, hosts: list[str], label: str
+) -> dict[str, RestoreResult]:
+    """Restore each host to the snapshot its run took: named by the run's id, or (a job
+    imported from elsewhere) as the job's play named it on that host."""
+    named = info.imported.snapshots if info.imported else {}
+    groups: dict[str, list[str]] = {}
+    for host in hosts:
+        groups.setdefault(named.get(host, record.id), []).append(host)
+    results = {}
+    for number, (snapshot, members) in enumerate(sorted(groups.items()), 1):
+        part = label if len(groups) == 1 else f"{label}-{number}"
+        results.update(rollback(target, record, members, snapshot, part))
+    return results
 
 
 def _to_restore(record: RunRecord, inventory: Path, options: RollbackOptions) -> list[str]:
@@ -254,14 +271,14 @@ def _new_dry_run(
     progress: Progress,
 ) -> DryRun:
     record = new_run(common.runs_dir, "dry-run", target.project.root, utc_now())
-    _write_info(record, "dry-run", target=target, provenance=provenance, limit=limit, terms=None)
+    write_run_info(record, "dry-run", target=target, provenance=provenance, limit=limit, terms=None)
     try:
         return dry_run(target, record, limit, progress)
     finally:
         progress.close()
 
 
-def _write_info(
+def write_run_info(
     record: RunRecord,
     kind: str,
     *,
@@ -269,7 +286,9 @@ def _write_info(
     provenance: Provenance,
     limit: str | None,
     terms: ApplyTerms | None,
+    imported: JobOrigin | None = None,
 ) -> None:
+    """Start the record: ``run.json`` and its copies of the manifest, plan and findings."""
     project = target.project
     record.copy_in(project.root / "remediator-manifest.json", "manifest.json")
     if provenance.plan is not None:
@@ -290,11 +309,12 @@ def _write_info(
             plan_file=str(provenance.plan) if provenance.plan else None,
             findings_file=str(provenance.findings) if provenance.findings else None,
             terms=terms,
+            imported=imported,
         )
     )
 
 
-def _emit(as_json: bool, document: object, text: str, stream: TextIO | None = None) -> None:
+def emit(as_json: bool, document: object, text: str, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     out.write(document_text(document) if as_json else text)
     out.flush()

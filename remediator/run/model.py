@@ -42,3 +42,14 @@ class RollbackOptions:
     json: bool = False
     host: str | None = None
     limit: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What `import-job` was asked: the job's events, the project it ran, who approved it."""
+
+    source: Path
+    common: Common
+    dry_run_id: str | None = None
+    approved_by: str | None = None
+    ticket: str | None = None

@@ -103,7 +103,8 @@ def apply_text(report: ApplyReport) -> str:
     lines = [
         f"apply {report.record.id}: {report.status}",
         f"  {safe(_approval(request))}; "
-        f"window {safe(str(request.get('window')))}; dry-run {report.dry.run_id}",
+        f"window {safe(str(request.get('window')))}; "
+        f"dry-run {report.dry.run_id if report.dry else 'none'}",
     ]
     for batch in report.batches:
         hosts = ", ".join(safe(h) for h in batch["hosts"])

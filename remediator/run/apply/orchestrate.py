@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from remediator.common.window import Window
-from remediator.errors import RefusedError, RemediatorError
+from remediator.errors import ExecutionError, RefusedError, RemediatorError
 from remediator.run.ansible.events import Event, play_stats, task_results
 from remediator.run.ansible.runner import RunConfig, run
 from remediator.run.ansible.target import Target
@@ -40,7 +40,7 @@ from remediator.run.apply.rollback import (
     save_snapshot_events,
 )
 from remediator.run.apply.tracker import BatchTracker, Phase, phase_of
-from remediator.run.preview.dryrun import check_run
+from remediator.run.preview.dryrun import DryRun, check_run
 from remediator.run.preview.verdicts import changed_pairs, preview_host
 from remediator.run.progress import Progress
 from remediator.run.project import REMEDIATE
@@ -79,13 +79,14 @@ class Apply:
     def run(self) -> ApplyReport:
         """Every batch that fits the window; the report says how each host ended."""
         chosen = self.request.hosts
-        hosts = [h.name for h in self.report.dry.hosts if chosen is None or h.name in chosen]
+        reviewed = self._reviewed()
+        hosts = [h.name for h in reviewed.hosts if chosen is None or h.name in chosen]
         batches = split(hosts, self.request.batch)
         durations: list[float] = []
         index = 0
         try:
             for index, names in enumerate(batches, 1):
-                seconds = estimate(self.report.dry.seconds, durations)
+                seconds = estimate(reviewed.seconds, durations)
                 reason = self._gate(index, len(batches), seconds)
                 if reason:
                     self.report.not_started(batches, index, reason)
@@ -103,6 +104,12 @@ class Apply:
             raise
         self.report.finish()
         return self.report
+
+    def _reviewed(self) -> DryRun:
+        """The dry-run this apply carries out (only an imported job's report has none)."""
+        if self.report.dry is None:
+            raise ExecutionError("an apply runs only what a dry-run previewed; it has none")
+        return self.report.dry
 
     def _idempotence(self) -> None:
         """After the last batch: the playbook in check mode over the hosts left applied.

@@ -76,7 +76,8 @@ class ApplyReport:
     """The apply as it stands; :meth:`save` writes it to the run record."""
 
     record: RunRecord
-    dry: DryRun
+    dry: DryRun | None
+    """The dry-run the apply was tied to; None for a job imported without one."""
     request: Mapping[str, object]
     batches: list[dict[str, Any]] = field(default_factory=list)
     hosts: dict[str, HostResult] = field(default_factory=dict)
@@ -103,7 +104,8 @@ class ApplyReport:
     def proofs(self) -> list[FindingProof]:
         """Per finding: checks before and after, and the dry-run's prediction against the
         change (the hosts the apply was about, whether or not it reached them)."""
-        return prove(self.dry.hosts, self.findings.values(), self.before, self.after)
+        predicted = self.dry.hosts if self.dry else ()
+        return prove(predicted, self.findings.values(), self.before, self.after)
 
     def add_batch(self, index: int, hosts: Sequence[str], seconds: float, status: str) -> None:
         self.batches.append(
@@ -142,7 +144,7 @@ class ApplyReport:
             "started": self.started,
             "updated": datetime.now(UTC).isoformat(timespec="seconds"),
             **self.request,
-            "dry_run": self.dry.run_id,
+            "dry_run": self.dry.run_id if self.dry else None,
             "stopped": self.stopped,
             "batches": self.batches,
             "hosts": {name: result.to_json() for name, result in sorted(self.hosts.items())},

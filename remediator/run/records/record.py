@@ -24,7 +24,7 @@ import json
 import secrets
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -95,6 +95,46 @@ def _approval(data: Mapping[str, Any]) -> Approval | None:
 
 
 @dataclass(frozen=True)
+class JobOrigin:
+    """Where an imported run's events came from (``remediator import-job``): the job ran
+    elsewhere (AWX, an execution node, a plain ansible-runner), and was read afterwards."""
+
+    source: str
+    """The artifacts directory or AWX events file, as given."""
+    kind: str
+    status: str
+    rc: int | None
+    events: int
+    snapshots: Mapping[str, str] = field(default_factory=dict)
+    """Each host's snapshot id, as the job's play named it (what a rollback restores)."""
+    strangers: tuple[str, ...] = ()
+    """Hosts the job's events named that the project's inventory does not know (left out)."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "status": self.status,
+            "rc": self.rc,
+            "events": self.events,
+            "snapshots": dict(self.snapshots),
+            "strangers": list(self.strangers),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> JobOrigin:
+        return cls(
+            source=data["source"],
+            kind=data["kind"],
+            status=data["status"],
+            rc=data.get("rc"),
+            events=data["events"],
+            snapshots=dict(data.get("snapshots", {})),
+            strangers=tuple(data.get("strangers", ())),
+        )
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """``run.json``: what one dry-run or apply ran, written when it starts.
 
@@ -115,6 +155,8 @@ class RunInfo:
     findings_file: str | None = None
     terms: ApplyTerms | None = None
     """An apply's terms; None for a dry-run."""
+    imported: JobOrigin | None = None
+    """The job a run was imported from; None for a run remediator ran itself."""
 
     def to_json(self) -> dict[str, object]:
         """The ``remediator/run/v1`` document."""
@@ -132,6 +174,7 @@ class RunInfo:
             "plan_file": self.plan_file,
             "findings_file": self.findings_file,
             **(self.terms.to_json() if self.terms else {}),
+            **({"imported": self.imported.to_json()} if self.imported else {}),
         }
 
     @classmethod
@@ -150,6 +193,7 @@ class RunInfo:
             plan_file=data.get("plan_file"),
             findings_file=data.get("findings_file"),
             terms=ApplyTerms.from_json(data) if "window" in data else None,
+            imported=JobOrigin.from_json(data["imported"]) if "imported" in data else None,
         )
 
     def ran_against(self, where: Path) -> tuple[Path, Path]:
