@@ -32,6 +32,7 @@ examples:
   remediator generate plan.json -o fix-now --window now+2h --inventory hosts.yml
   remediator generate plan.json -o lab-fix --window now+4h --lab
   remediator generate plan.json -o fix-web -i hosts.yml -l 'web:&dmz' --json
+  remediator generate plan.json -o fix-q3 --window 'Sat 22:00-02:00 Europe/Berlin' --awx
 
 exit codes: 0 written, 2 bad plan, window, directory or a limit that matches no host.
 """
@@ -90,6 +91,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATTERN",
         help="only the plan's hosts this Ansible host pattern selects (groups from "
         "--inventory, else those the plan recorded)",
+    )
+    parser.add_argument(
+        "--awx",
+        action="store_true",
+        help="also write awx/configure.yml (awx.awx tasks: project, inventory source, "
+        "dry-run and apply job templates, the window's schedule) and awx/vars.yml; "
+        "see docs/awx.md",
     )
     parser.add_argument(
         "--json",

@@ -35,6 +35,7 @@ def run_generate(asked: GenerateOptions) -> int:
         lab=asked.lab,
         inventory_name=asked.inventory.name if asked.inventory else None,
         inventory=_inventory(inventory, plan) if inventory is not None else {},
+        awx=asked.output.resolve().name if asked.awx else None,
     )
     files = build_project(plan, options, load_roles())
     for change in write_project(files, asked.output, force=asked.force):

@@ -51,6 +51,7 @@ class GenerateOptions:
     generated_at: datetime | None = None
     limit: str | None = None
     json: bool = False
+    awx: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,5 @@ class Options:
     inventory: Mapping[str, InventoryEntry] = field(default_factory=dict)
     revert_after: int = DEFAULT_REVERT_AFTER
     version: str = __version__
+    awx: str | None = None
+    """``--awx``: the name the project's AWX objects take (None: no ``awx/`` files)."""

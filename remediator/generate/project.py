@@ -15,6 +15,7 @@ from typing import Final
 
 from remediator.classify.plan_document import PlanDoc
 from remediator.errors import InputError
+from remediator.generate.awx import awx_files
 from remediator.generate.hostvars import host_vars_yaml
 from remediator.generate.jobs import HostJob, build_jobs, unknown_os_hosts, unmanaged
 from remediator.generate.manifest import NAME as MANIFEST
@@ -84,6 +85,8 @@ def build_project(plan: PlanDoc, options: Options, roles: Mapping[str, bytes]) -
             "test_host.py.j2", host=job.name, tests=suite_tests(job), unasserted=unasserted(job)
         )
     text.update(_windows_files(win_jobs, modules))
+    if options.awx is not None:
+        text.update(awx_files(options.awx, options))
     text[LINT_IGNORE] = _lint_ignore([j.name for j in _every(jobs, win_jobs)], text)
     files = {path: content.encode("utf-8") for path, content in text.items()}
     needed = roles_for(roles, windows=bool(win_jobs))

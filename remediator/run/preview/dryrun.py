@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from remediator.common.checkrun import check_run_vars
 from remediator.common.documents import read_document, write_document
 from remediator.errors import ExecutionError, InputError
 from remediator.run.ansible.events import hosts_seen, task_results
@@ -36,11 +37,6 @@ SCHEMA: Final = "remediator/dry-run/v1"
 RECORD: Final = "dry-run.json"
 DOCUMENT: Final = "dry-run"
 """The name of ``dry-run.json``'s shipped schema."""
-ALWAYS_OPEN: Final = [{"start": "1970-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z"}]
-ALL_AT_ONCE: Final = {"remediator_batch": "100%", "remediator_max_fail_percentage": 100}
-"""A check run has no batches: every host is previewed at once (in parallel, not one
-batch after another), and one host that cannot be reached does not end the others'
-preview the way a failed batch ends an apply."""
 
 
 @dataclass(frozen=True)
@@ -153,9 +149,8 @@ def check_run(
         check_mode=True,
         diff=True,
         extravars={
-            "remediator_window_openings": ALWAYS_OPEN,
+            **check_run_vars(),
             "remediator_run_id": record.id,
-            **ALL_AT_ONCE,
         },
         namespace=target.namespace,
     )

@@ -3,13 +3,15 @@
 Projects of several plans: the hostile scan, the representative (golden) plan, a plan
 with nothing to change, the mixed Linux and Windows estate (the Windows play and roles),
 and the whole shared corpus planned against an inventory made
-from the corpus's addresses (so the project is not empty). ansible-lint runs offline:
+from the corpus's addresses (so the project is not empty); each with its ``--awx``
+playbook. ansible-lint runs offline:
 it must not install anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,12 @@ from tests.unit.generate.helpers import (
     write_tree,
 )
 
-PLAYBOOKS = ("playbooks/remediate.yml", "playbooks/snapshot.yml", "playbooks/rollback.yml")
+PLAYBOOKS = (
+    "playbooks/remediate.yml",
+    "playbooks/snapshot.yml",
+    "playbooks/rollback.yml",
+    "awx/configure.yml",
+)
 EMPTY_PLAN = (
     b'{"schema": "remediator/plan/v1", "as_of": "2026-11-30", "inventory": "hosts.yml",'
     b' "hosts": {}, "decisions": []}'
@@ -54,7 +61,8 @@ PLANS: dict[str, Callable[[Path], PlanDoc]] = {
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp(request.param)
     plan = PLANS[request.param](tmp)
-    return write_tree(project(plan, options(lab=request.param == "hostile")), tmp / "project")
+    with_awx = replace(options(lab=request.param == "hostile"), awx="remediator-test")
+    return write_tree(project(plan, with_awx), tmp / "project")
 
 
 def test_syntax_check(generated: Path) -> None:

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from remediator.common.checkrun import ALWAYS_OPEN
 from remediator.run.ansible.runner import RunConfig, run
-from remediator.run.preview.dryrun import ALWAYS_OPEN
 from remediator.run.project import REMEDIATE
 from tests.unit.run.conftest import make_lab_project
 from tests.unit.run.fakeproject import build
@@ -39,7 +39,7 @@ def main() -> None:
                 ident="check",
                 check_mode=True,
                 diff=True,
-                extravars={"remediator_window_openings": ALWAYS_OPEN},
+                extravars={"remediator_window_openings": list(ALWAYS_OPEN)},
                 **base,
             )
         )

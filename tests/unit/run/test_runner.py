@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from remediator.common.checkrun import ALWAYS_OPEN
 from remediator.errors import ExecutionError
 from remediator.run.ansible.events import Event, task_results
 from remediator.run.ansible.runner import RunConfig, executable, run
-from remediator.run.preview.dryrun import ALWAYS_OPEN
 from remediator.run.project import REMEDIATE
 
 from .fakeproject import FakeProject
@@ -84,7 +84,7 @@ def test_a_run_keeps_events_and_no_environment(
             playbook=REMEDIATE,
             check_mode=True,
             diff=True,
-            extravars={"remediator_window_openings": ALWAYS_OPEN},
+            extravars={"remediator_window_openings": list(ALWAYS_OPEN)},
         ),
         on_event=seen.append,
     )
