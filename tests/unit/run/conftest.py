@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from remediator.classify.plan import build_plan
 from remediator.classify.plan_document import parse_plan
 from remediator.classify.policy.read import load_policy
+from remediator.cli import main
 from remediator.common.window import parse_window
 from remediator.generate.project import Options, build_project
 from remediator.generate.roles import load_roles
@@ -74,3 +76,33 @@ def private_locks(
     unit test would block (or be blocked by) a real apply on the lab host of that name.
     """
     monkeypatch.setenv("REMEDIATOR_LOCK_DIR", str(tmp_path_factory.mktemp("locks")))
+
+
+class Cli:
+    """Runs `remediator ...` in this process, records exit code and output."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], runs: Path) -> None:
+        self.capsys, self.runs = capsys, runs
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        code = main([*argv, "--runs-dir", str(self.runs)])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *argv: str) -> tuple[int, dict[str, Any]]:
+        code, out, err = self(*argv, "--json")
+        assert out.strip(), err
+        return code, json.loads(out)
+
+    def records(self, kind: str) -> list[Path]:
+        return sorted(p for p in self.runs.glob(f"*-{kind}-*") if p.is_dir())
+
+    def run_json(self, run: str, name: str) -> dict[str, Any]:
+        """A JSON file of the run record ``run``."""
+        data: dict[str, Any] = json.loads((self.runs / run / name).read_text("utf-8"))
+        return data
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Cli:
+    return Cli(capsys, tmp_path / "runs")

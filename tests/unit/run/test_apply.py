@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from remediator.cli import main
 from remediator.run.apply.batches import CHECK_TO_APPLY, VERIFY_ALLOWANCE
 from remediator.run.apply.lock import run_lock
 
+from .conftest import Cli
 from .fakeproject import FakeProject
 
 pytestmark = pytest.mark.slow
@@ -30,31 +29,6 @@ SLOW_BATCH = MARGIN + 5
 Fake = Callable[..., FakeProject]
 APPROVED = ("--approved-by", "alice", "--ticket", "CHG-42")
 """Every apply names who approved it and the ticket (or waives approval: one test does)."""
-
-
-class Cli:
-    """Runs `remediator ...` in this process, records exit code and output."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], runs: Path) -> None:
-        self.capsys, self.runs = capsys, runs
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main([*argv, "--runs-dir", str(self.runs)])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> tuple[int, dict[str, Any]]:
-        code, out, err = self(*argv, "--json")
-        assert out.strip(), err
-        return code, json.loads(out)
-
-    def records(self, kind: str) -> list[Path]:
-        return sorted(p for p in self.runs.glob(f"*-{kind}-*") if p.is_dir())
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Cli:
-    return Cli(capsys, tmp_path / "runs")
 
 
 def would_change(dry: dict[str, Any]) -> set[tuple[str, str]]:

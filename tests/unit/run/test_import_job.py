@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from remediator.cli import main
 from remediator.run.project import Project
 
+from .conftest import Cli
 from .fakeproject import FakeProject, build
 from .jobsources import awx_page, runner_events, streamed_job
 
@@ -27,32 +27,6 @@ pytestmark = pytest.mark.slow
 HOSTS = ("legacy.lab", "web.lab")
 APPROVED = ("--approved-by", "alice", "--ticket", "CHG-42")
 Fake = Callable[..., FakeProject]
-
-
-class Cli:
-    """`remediator ...` in this process, with one runs directory."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], runs: Path) -> None:
-        self.capsys, self.runs = capsys, runs
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main([*argv, "--runs-dir", str(self.runs)])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> tuple[int, dict[str, Any]]:
-        code, out, err = self(*argv, "--json")
-        assert out.strip(), err
-        return code, json.loads(out)
-
-    def run_json(self, run: str, name: str) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.runs / run / name).read_text("utf-8"))
-        return data
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Cli:
-    return Cli(capsys, tmp_path / "runs")
 
 
 def statuses(hosts: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
