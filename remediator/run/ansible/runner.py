@@ -39,6 +39,8 @@ from remediator.run.ansible.hygiene import (
     scrub_event,
     settle_connections,
 )
+from remediator.run.ansible.node import ExecutionNode
+from remediator.run.ansible.stream import StreamJob, run_on_node, stage_run
 
 IDENT: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 ENV: Final = {
@@ -75,6 +77,8 @@ class RunConfig:
     extravars: Mapping[str, Any] = field(default_factory=dict)
     namespace: str | None = None
     forks: int | None = None
+    node: ExecutionNode | None = None
+    """Where Ansible runs: an execution node, through ansible-runner's stream (None: here)."""
 
     def check(self) -> None:
         """Refuse a config that cannot run, naming what is wrong (ExecutionError)."""
@@ -129,6 +133,8 @@ def run(
 ) -> RunResult:
     """Run ``config``; Ctrl-C (or ``cancel``) stops it and returns ``interrupted=True``."""
     config.check()
+    if config.node is not None:
+        return _run_on_node(config, config.node, on_event, cancel)
     import ansible_runner  # noqa: PLC0415 - slow import, only when something runs
 
     config.private_dir.mkdir(parents=True, exist_ok=True)
@@ -163,6 +169,61 @@ def run(
         interrupted=interrupted or stop.is_set(),
         artifacts=artifacts,
     )
+
+
+def _run_on_node(
+    config: RunConfig,
+    node: ExecutionNode,
+    on_event: OnEvent | None,
+    cancel: threading.Event | None,
+) -> RunResult:
+    """``config`` run on ``node`` through ansible-runner's stream (see :mod:`.stream`)."""
+    started = time.monotonic()
+    stage_run(config.project, config.inventory, config.private_dir / "stream" / config.ident)
+    job = StreamJob(
+        _run_name(config.private_dir), config.private_dir, config.ident, _stream_options(config)
+    )
+    status, rc, events, interrupted = run_on_node(node, job, on_event, cancel)
+    return RunResult(
+        status=status,
+        rc=rc,
+        events=events,
+        seconds=time.monotonic() - started,
+        interrupted=interrupted,
+        artifacts=config.private_dir / "artifacts" / config.ident,
+    )
+
+
+def _stream_options(config: RunConfig) -> dict[str, Any]:
+    """The run as ansible-runner's transmit takes it (paths inside the packed dir)."""
+    flags = (["--check"] if config.check_mode else []) + (["--diff"] if config.diff else [])
+    what: dict[str, Any] = (
+        {"playbook": config.playbook}
+        if config.playbook is not None
+        else {
+            "module": config.module,
+            "module_args": config.module_args,
+            "host_pattern": config.pattern,
+        }
+    )
+    return {
+        **what,
+        "ident": config.ident,
+        "cmdline": shlex.join(flags) or None,
+        "limit": config.limit,
+        "extravars": dict(config.extravars) or None,
+        "forks": config.forks,
+        "envvars": dict(ENV),
+        "suppress_env_files": True,
+        "quiet": True,
+        "settings": {"suppress_ansible_output": True},
+    }
+
+
+def _run_name(private_dir: Path) -> str:
+    """The run's name on the node: its record's id (the private dir's parent), made safe."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "-", private_dir.resolve().parent.name)[:60]
+    return name or "run"
 
 
 def _kwargs(
