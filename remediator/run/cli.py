@@ -47,6 +47,7 @@ examples:
   remediator dry-run fix-q3
   remediator dry-run fix-q3 -i inventory/prod.yml -l 'web:&dmz' --json
   remediator dry-run fix-q3 --plan plan.json --findings findings.json
+  remediator dry-run fix-q3 -i dmz.yml --execution-node ops@dmz-runner.example
 
 exit codes: 0 previewed (even when there is work to do), 2 bad input (not a project,
 a limit that matches no host), 4 could not run ansible or could not preview every host
@@ -126,6 +127,7 @@ def _register_dry_run(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     )
     _common(dry)
     dry.add_argument("-l", "--limit", metavar="PATTERN", help=LIMIT_HELP)
+    _execution_node(dry)
     dry.set_defaults(func=_dry_run)
 
 
@@ -189,6 +191,7 @@ def _register_rollback(subparsers: argparse._SubParsersAction[argparse.ArgumentP
         help="where run records are (default: ./runs)",
     )
     back.add_argument("--json", action="store_true", help="print JSON for machines")
+    _execution_node(back, "(default: the one the run used)")
     back.set_defaults(func=_rollback)
 
 
@@ -212,6 +215,17 @@ def _register_import_job(subparsers: argparse._SubParsersAction[argparse.Argumen
     job.add_argument("--approved-by", metavar="WHO", help="who approved the job (recorded)")
     job.add_argument("--ticket", metavar="ID", help="the job's change ticket (recorded)")
     job.set_defaults(func=_import_job)
+
+
+def _execution_node(parser: argparse.ArgumentParser, default: str = "") -> None:
+    parser.add_argument(
+        "--execution-node",
+        metavar="[USER@]HOST",
+        help="run Ansible on this machine, which reaches the hosts: the project is streamed "
+        "to 'ansible-runner worker' there over SSH (its ansible-core and ansible-runner "
+        "must match this controller's) and the events come back into the run record"
+        + (f" {default}" if default else ""),
+    )
 
 
 def _common(parser: argparse.ArgumentParser, *, project_option: bool = False) -> None:
@@ -253,7 +267,8 @@ def _common(parser: argparse.ArgumentParser, *, project_option: bool = False) ->
 
 
 def _common_of(args: argparse.Namespace) -> Common:
-    return options_from(Common, args)
+    """The shared options; ``--execution-node`` only where the command takes it."""
+    return options_from(Common, args, execution_node=getattr(args, "execution_node", None))
 
 
 def _dry_run(args: argparse.Namespace) -> int:

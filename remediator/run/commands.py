@@ -21,7 +21,7 @@ from remediator.common.text import shown
 from remediator.common.window import parse_window
 from remediator.errors import ExecutionError, InputError, RefusedError, UnresolvedError
 from remediator.ingest.inventory import hosts_matching, load_inventory
-from remediator.run.ansible.target import Target, make_target, reach_namespace
+from remediator.run.ansible.target import Target, execution_node, make_target, reach_namespace
 from remediator.run.apply.batches import open_window, parse_percent, parse_size
 from remediator.run.apply.lock import run_lock
 from remediator.run.apply.orchestrate import Apply, ApplyRequest, utc_now
@@ -57,7 +57,7 @@ def dry_run_command(common: Common, limit: str | None) -> int:
     and recorded like any, then ends in exit 4: to a script, "nothing could be previewed"
     must not look like "previewed, with work to do".
     """
-    target = make_target(load_project(common.project), common.inventory)
+    target = make_target(load_project(common.project), common.inventory, common.execution_node)
     if limit is not None:
         limit_hosts(target.inventory, limit, [h.name for h in target.project.targets])
     provenance = find_sources(target.project, common.plan, common.findings)
@@ -168,7 +168,12 @@ def rollback_command(options: RollbackOptions) -> int:
         raise InputError(f"{record.path}: run {record.id} is a {info.kind}, not an apply")
     project_dir, inventory = info.ran_against(record.path / RUN_FILE)
     project = load_project(project_dir)
-    target = Target(project, inventory, reach_namespace(inventory))
+    node = options.execution_node or info.execution_node
+    target = (
+        Target(project, inventory, None, execution_node(node))
+        if node
+        else Target(project, inventory, reach_namespace(inventory))
+    )
     summary = summary_document(record)
     hosts = _to_restore(record, inventory, options)
     label = f"rollback-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
@@ -303,6 +308,7 @@ def write_run_info(
             project=str(project.root),
             inventory=str(target.inventory),
             network_namespace=target.namespace,
+            execution_node=target.node.destination if target.node else None,
             limit=limit,
             manifest_sha256=project.manifest_sha256,
             plan_sha256=project.plan_sha256,

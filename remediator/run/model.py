@@ -16,6 +16,8 @@ class Common:
     json: bool
     plan: Path | None = None
     findings: Path | None = None
+    execution_node: str | None = None
+    """``[USER@]HOST`` Ansible runs on (through ansible-runner's stream); None: here."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class RollbackOptions:
     json: bool = False
     host: str | None = None
     limit: str | None = None
+    execution_node: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ is refused by the provider: no single place reaches both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from remediator.common.processes import in_namespace
 from remediator.common.providers import namespace_for
 from remediator.errors import InputError
 from remediator.ingest.inventory import load_inventory
+from remediator.run.ansible.node import ExecutionNode, parse_node
 from remediator.run.project import Project
 
 
@@ -28,6 +29,8 @@ class Target:
     project: Project
     inventory: Path
     namespace: str | None
+    node: ExecutionNode | None = None
+    """The execution node Ansible runs on (the hosts are reached from there), or None."""
 
     def command(self, argv: Sequence[str]) -> list[str]:
         """``argv`` as it must run to reach the hosts."""
@@ -49,12 +52,22 @@ class Target:
         return found
 
 
-def make_target(project: Project, inventory: Path | None) -> Target:
-    """The target for ``inventory`` (default: the project's own ``inventory.yml``)."""
+def make_target(project: Project, inventory: Path | None, node: str | None = None) -> Target:
+    """The target for ``inventory`` (default: the project's own ``inventory.yml``), run
+    here or, with ``node`` (``[USER@]HOST``), on that execution node."""
     path = (inventory or project.root / "inventory.yml").resolve()
     if not path.exists():
         raise InputError(f"{path}: no such inventory")
-    return Target(project, path, reach_namespace(path))
+    if node is None:
+        return Target(project, path, reach_namespace(path))
+    return Target(project, path, None, execution_node(node))
+
+
+def execution_node(text: str) -> ExecutionNode:
+    """The node ``[USER@]HOST``, reached from the namespace of the provider owning it (the
+    lab's controller, for a lab host) or from here."""
+    found = parse_node(text)
+    return replace(found, namespace=namespace_for([(found.host, found.host)], "--execution-node"))
 
 
 def reach_namespace(inventory: Path) -> str | None:

@@ -243,6 +243,7 @@ class Apply:
                 "remediator_max_fail_percentage": 100,
             },
             namespace=target.namespace,
+            node=target.node,
         )
 
     def _verify(self, hosts: Sequence[str], label: str) -> tuple[Check, ...]:

@@ -95,6 +95,7 @@ def management(
         module="ansible.builtin.ping",
         pattern=":".join(h.name for h in hosts),
         namespace=target.namespace,
+        node=target.node,
     )
     result = run(config)
     if result.interrupted:

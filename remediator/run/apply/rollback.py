@@ -61,6 +61,7 @@ def rollback(
         limit=":".join(hosts),
         extravars={"remediator_run_id": snapshot_id},
         namespace=target.namespace,
+        node=target.node,
     )
     result = run(config)
     save_snapshot_events(record, result.events, label)

@@ -153,6 +153,7 @@ def check_run(
             "remediator_run_id": record.id,
         },
         namespace=target.namespace,
+        node=target.node,
     )
     title = f"{ident} (check mode)"
     every = [h.name for h in target.project.targets]

@@ -148,6 +148,8 @@ class RunInfo:
     project: str | None = None
     inventory: str | None = None
     network_namespace: str | None = None
+    execution_node: str | None = None
+    """``[USER@]HOST`` the run's Ansible ran on (its stream's worker); None: here."""
     limit: str | None = None
     manifest_sha256: str | None = None
     plan_sha256: str | None = None
@@ -168,6 +170,7 @@ class RunInfo:
             "project": self.project,
             "inventory": self.inventory,
             "network_namespace": self.network_namespace,
+            **({"execution_node": self.execution_node} if self.execution_node else {}),
             "limit": self.limit,
             "manifest_sha256": self.manifest_sha256,
             "plan_sha256": self.plan_sha256,
@@ -187,6 +190,7 @@ class RunInfo:
             project=data.get("project"),
             inventory=data.get("inventory"),
             network_namespace=data.get("network_namespace"),
+            execution_node=data.get("execution_node"),
             limit=data.get("limit"),
             manifest_sha256=data.get("manifest_sha256"),
             plan_sha256=data.get("plan_sha256"),

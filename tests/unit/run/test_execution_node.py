@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,7 @@ from remediator.run.ansible.node import (
 from remediator.run.ansible.runner import RunConfig, run
 from remediator.run.project import REMEDIATE
 
+from .conftest import Cli
 from .fakeproject import FakeProject
 
 FAKE_SSH = Path(__file__).resolve().parent / "fakenode"
@@ -197,3 +199,31 @@ def test_nodes_and_their_commands() -> None:
     assert directory not in stop  # or the stop would stop the shell running it
     with pytest.raises(ValueError, match="not a worker directory"):
         remote_stop("/etc")
+
+
+@pytest.mark.slow
+def test_dry_run_and_rollback_through_the_node(
+    cli: Cli, node: ExecutionNode, make_fake: Fake
+) -> None:
+    fake = make_fake("legacy.lab", "web.lab")
+    code, local = cli.json("dry-run", str(fake.root))
+    assert code == 0
+    code, remote = cli.json("dry-run", str(fake.root), "--execution-node", node.destination)
+    assert code == 0, remote
+    assert statuses(remote) == statuses(local)
+    assert cli.run_json(remote["run"], "run.json")["execution_node"] == "runner@node.example"
+
+    code, applied = cli.json("apply", str(fake.root), "--window", "now+1h", "--batch", "100%",
+                             "--no-approval", "--dry-run-id", local["run"])  # fmt: skip
+    assert code == 0, applied
+    assert fake.state("legacy.lab") != {"config": b"original\n"}
+    code, _, err = cli("rollback", applied["run"], "--execution-node", node.destination)
+    assert code == 0, err
+    assert fake.state("legacy.lab") == {"config": b"original\n"}
+    assert fake.state("web.lab") == {"config": b"original\n"}
+    rolled = cli.records("apply")[0] / "ansible" / "artifacts"
+    assert any(rolled.glob("rollback-*/job_events/*.json"))
+
+
+def statuses(dry: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {(h["host"], f["key"]): f["status"] for h in dry["hosts"] for f in h["findings"]}
